@@ -1,0 +1,27 @@
+# Two commands set everything up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml tools/llama_wheel.py | sha256sum | cut -c1-12)
+
+.PHONY: install demo test bench clean
+
+$(STAMP): pyproject.toml tools/llama_wheel.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -U pip wheel setuptools
+	$(BIN)/python tools/llama_wheel.py
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/dcode models pull gemma-3-270m
+	$(BIN)/dcode solve examples/two-sum.md --samples 8
+
+test: install
+	$(BIN)/python -m pytest -q tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,87 @@
+"""Every setting in one typed place: defaults, then the TOML file, then DCODE_* variables.
+
+Why one place: the CLI, the TUI, the language server and training must agree on which
+model and engine they use without passing flags around.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+import platformdirs
+
+from dcode.errors import BadInput
+
+DEFAULT_MODEL = "gemma-3-270m"
+
+
+@dataclass(frozen=True)
+class Settings:
+    engine: str = "llama_cpp"  # llama_cpp | openai | vllm
+    model: str = DEFAULT_MODEL  # a registry name or a path to a GGUF file
+    server_url: str = "http://127.0.0.1:8000/v1"  # for engine = openai
+    api_key: str = ""
+    threads: int = 0  # 0: as many as the machine has cores
+    context_length: int = 4096
+    temperature: float = 0.6
+    top_p: float = 0.95
+    max_tokens: int = 1024
+    seed: int = -1  # -1: random
+    workers: int = 0  # sandbox workers; 0: one per core
+    home: str = ""  # where models live; "" means the user cache dir
+
+    @property
+    def home_path(self) -> Path:
+        return Path(self.home) if self.home else Path(platformdirs.user_cache_dir("dcode"))
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home_path / "models"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def config_path() -> Path:
+    env = os.environ.get("DCODE_CONFIG")
+    return Path(env) if env else Path(platformdirs.user_config_dir("dcode")) / "config.toml"
+
+
+def _coerce(name: str, kind: type, raw: object, origin: str) -> object:
+    try:
+        if kind is bool:
+            return raw if isinstance(raw, bool) else str(raw).lower() in {"1", "true", "yes", "on"}
+        return kind(raw)
+    except (TypeError, ValueError):
+        raise BadInput(f"{origin}: setting {name!r} must be {kind.__name__}, got {raw!r}") from None
+
+
+def load_settings(overrides: dict | None = None) -> Settings:
+    """Defaults < config file < DCODE_* environment < explicit overrides (CLI flags)."""
+    types = {f.name: type(f.default) for f in fields(Settings)}
+    values: dict[str, object] = {}
+    path = config_path()
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text())
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise BadInput(f"{path}: not valid TOML: {e}") from None
+        for key, raw in data.items():
+            if key not in types:
+                raise BadInput(f"{path}: unknown setting {key!r} (known: {', '.join(types)})")
+            values[key] = _coerce(key, types[key], raw, str(path))
+    if os.environ.get("DCODE_HOME"):
+        values["home"] = os.environ["DCODE_HOME"]
+    for key, kind in types.items():
+        env = os.environ.get(f"DCODE_{key.upper()}")
+        if env is not None and env != "" and key != "home":
+            values[key] = _coerce(key, kind, env, f"DCODE_{key.upper()}")
+    for key, raw in (overrides or {}).items():
+        if raw is not None:
+            values[key] = _coerce(key, types[key], raw, f"--{key.replace('_', '-')}")
+    settings = replace(Settings(), **values)
+    if settings.engine not in {"llama_cpp", "openai", "vllm"}:
+        raise BadInput(f"unknown engine {settings.engine!r} (choose llama_cpp, openai or vllm)")
+    return settings

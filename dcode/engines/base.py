@@ -1,0 +1,100 @@
+"""The one interface every model backend speaks (llama.cpp, OpenAI-compatible HTTP, vLLM).
+
+Faces and loops see only this protocol, so a backend can be swapped by configuration.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Callable, Literal, Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class Sampling:
+    n: int = 1
+    temperature: float = 0.6
+    top_p: float = 0.95
+    max_tokens: int = 512
+    stop: tuple[str, ...] = ()
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+FinishReason = Literal["stop", "length", "cancelled"]
+
+
+@dataclass
+class Completion:
+    """One sample. `text` is everything generated; `reasoning` is the `<think>` part, if any."""
+
+    text: str
+    finish_reason: FinishReason = "stop"
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    time_to_first_token_s: float = 0.0
+    total_s: float = 0.0
+    reasoning: str = ""
+
+    @property
+    def tokens_per_s(self) -> float:
+        gen = self.total_s - self.time_to_first_token_s
+        return self.completion_tokens / gen if gen > 0 else 0.0
+
+
+class Cancel:
+    """A flag a caller sets (an LSP cancel, Ctrl-C, a budget) that backends check every token."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    @property
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+
+# Called with (sample index, new text) for every token as it streams.
+OnToken = Callable[[int, str], None]
+
+
+@dataclass
+class EngineInfo:
+    backend: str
+    model: str
+    has_chat_template: bool = False
+    supports_fim: bool = False
+    context_length: int = 4096
+    extra: dict = field(default_factory=dict)
+
+
+@runtime_checkable
+class Engine(Protocol):
+    info: EngineInfo
+
+    def complete(self, prompt: str, sampling: Sampling = Sampling(), *, cancel: Cancel | None = None,
+                 on_token: OnToken | None = None) -> list[Completion]:
+        """Plain text completion; returns `sampling.n` samples."""
+        ...
+
+    def chat(self, messages: list[Message], sampling: Sampling = Sampling(), *, cancel: Cancel | None = None,
+             on_token: OnToken | None = None) -> list[Completion]:
+        """Chat completion with the model's own chat template."""
+        ...
+
+    def fill(self, prefix: str, suffix: str, sampling: Sampling = Sampling(), *, cancel: Cancel | None = None,
+             on_token: OnToken | None = None) -> list[Completion]:
+        """Fill-in-the-middle with the model's FIM tokens and format."""
+        ...
+
+    def count_tokens(self, text: str) -> int:
+        ...
+
+    def close(self) -> None:
+        ...

@@ -1,0 +1,74 @@
+"""The typed shape of a problem and its tests: what every other room consumes."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Union
+
+
+@dataclass(frozen=True)
+class IOTest:
+    """Feed `input` on stdin; stdout must match `output` (whitespace-tolerant, float-tolerant)."""
+
+    input: str
+    output: str
+    name: str = ""
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class CallTest:
+    """Call `fn(*args)`; the JSON-serialised result must equal `expected`, compared in the parent."""
+
+    fn: str
+    args: tuple[Any, ...]
+    expected: Any
+    name: str = ""
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class AssertTest:
+    """Python statements (asserts, a `check(candidate)` call) run after the candidate's code."""
+
+    source: str
+    name: str = ""
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class PytestTest:
+    """A pytest file (or directory); the candidate is importable as module `module`."""
+
+    path: Path
+    module: str = "solution"
+    name: str = ""
+    hidden: bool = False
+
+
+TestCase = Union[IOTest, CallTest, AssertTest, PytestTest]
+
+Style = Literal["stdin", "function"]
+
+
+@dataclass
+class Problem:
+    """A task to solve: statement, tests and limits, parsed from Markdown, a stub or test files."""
+
+    statement: str
+    tests: list[TestCase] = field(default_factory=list)
+    style: Style = "stdin"
+    title: str = ""
+    function_name: str | None = None
+    starter_code: str | None = None
+    time_limit_s: float | None = None
+    memory_limit_mb: int | None = None
+    source: Path | None = None
+
+    @property
+    def visible_tests(self) -> list[TestCase]:
+        return [t for t in self.tests if not t.hidden]
+
+    @property
+    def hidden_tests(self) -> list[TestCase]:
+        return [t for t in self.tests if t.hidden]
