@@ -66,6 +66,11 @@ class Problem:
     source: Path | None = None
 
     @property
+    def has_tests(self) -> bool:
+        """False for a problem that came with no tests: the loops must write their own."""
+        return bool(self.tests)
+
+    @property
     def visible_tests(self) -> list[TestCase]:
         return [t for t in self.tests if not t.hidden]
 

@@ -1,0 +1,76 @@
+"""Literal values as people write them in problem statements: Python or JSON spelling.
+
+Why both: LeetCode prints `true`, `null` and `"abc"`; HumanEval docstrings print `True`,
+`None` and `'abc'`. Both must become the same Python value, and nothing may be executed.
+"""
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+_JSON_NAMES = {"true": True, "false": False, "null": None}
+
+
+class _JsonNames(ast.NodeTransformer):
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id in _JSON_NAMES:
+            return ast.copy_location(ast.Constant(_JSON_NAMES[node.id]), node)
+        return node
+
+
+def _literal(node: ast.AST) -> Any:
+    return ast.literal_eval(_JsonNames().visit(node))
+
+
+def parse_value(text: str) -> Any:
+    """One literal value (`[1, 2]`, `"a"`, `true`, `None`, `-3.5`); ValueError when it is not one."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+        return _literal(tree.body)
+    except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError) as e:
+        raise ValueError(f"not a literal value: {text.strip()!r}") from e
+
+
+def is_value(text: str) -> bool:
+    try:
+        parse_value(text)
+        return True
+    except ValueError:
+        return False
+
+
+def parse_assignments(text: str) -> list[tuple[str, Any]]:
+    """`nums = [2,7,11,15], target = 9` -> [("nums", [...]), ("target", 9)], in written order.
+
+    Parsed as the keyword arguments of a call, so commas inside values never confuse it.
+    """
+    try:
+        tree = ast.parse(f"_({text.strip()})", mode="eval")
+    except SyntaxError as e:
+        raise ValueError(f"not `name = value, ...`: {text.strip()!r}") from e
+    call = tree.body
+    if not isinstance(call, ast.Call) or call.args or not call.keywords:
+        raise ValueError(f"not `name = value, ...`: {text.strip()!r}")
+    pairs = []
+    for kw in call.keywords:
+        if kw.arg is None:
+            raise ValueError(f"not `name = value, ...`: {text.strip()!r}")
+        try:
+            pairs.append((kw.arg, _literal(kw.value)))
+        except (ValueError, TypeError, SyntaxError) as e:
+            raise ValueError(f"value of {kw.arg!r} is not a literal: {ast.unparse(kw.value)!r}") from e
+    return pairs
+
+
+def literal_call(source: str) -> tuple[str, tuple[Any, ...]] | None:
+    """`f(1, [2])` -> ("f", (1, [2])) when the call has only literal positional args, else None."""
+    try:
+        node = ast.parse(source.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords):
+        return None
+    try:
+        return node.func.id, tuple(_literal(a) for a in node.args)
+    except (ValueError, TypeError, SyntaxError):
+        return None
