@@ -84,11 +84,15 @@ def main() -> int:
                    CMAKE_BUILD_PARALLEL_LEVEL=str(os.cpu_count() or 2))
         subprocess.run([args.python, "-m", "pip", "wheel", "--no-deps", "--no-binary", "llama-cpp-python",
                         "-w", str(tmp), f"llama-cpp-python=={VERSION}"], env=env, check=True)
-        tmp.rename(wheels) if not wheels.exists() else None
+        if not wheels.exists():
+            tmp.rename(wheels)
         found = sorted(wheels.glob("llama_cpp_python-*.whl"))
     else:
         print(f"llama-cpp-python: using cached wheel {found[-1]}", flush=True)
-    subprocess.run([args.python, "-m", "pip", "install", "--quiet", str(found[-1])], check=True)
+    # Replace whatever llama-cpp-python is there (a native build would SIGILL), then fill in its deps.
+    pip = [args.python, "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, "--force-reinstall", "--no-deps", str(found[-1])], check=True)
+    subprocess.run([*pip, str(found[-1])], check=True)
     return 0
 
 
