@@ -1,0 +1,80 @@
+"""`load_engine`: from settings to a ready backend, loading each model once per process.
+
+Loading a GGUF takes from a fraction of a second to a minute; the CLI, the language server
+and the loops all ask for "the engine" many times, so the loaded model is cached by what
+changes it (file, context size, threads).
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from dcode.config import Settings, load_settings
+from dcode.engines.base import Engine
+from dcode.engines.registry import ModelSpec, get_model, lookup
+from dcode.errors import BadInput
+
+_cache: dict[tuple, Engine] = {}
+_cache_lock = threading.Lock()
+
+
+def resolve_gguf(settings: Settings) -> tuple[Path, ModelSpec | None]:
+    """The GGUF file `settings.model` names (a registry name or a path), and its spec when known."""
+    from dcode.engines import store
+
+    spec = lookup(settings.model)
+    if spec is None:
+        candidate = Path(settings.model).expanduser()
+        if candidate.suffix == ".gguf" or "/" in settings.model or candidate.exists():
+            return candidate, None  # a path: the engine reports a missing or corrupt file
+    spec = spec or get_model(settings.model)
+    if "llama_cpp" not in spec.backends or spec.gguf is None:
+        raise BadInput(f"model {spec.name!r} has no GGUF for the llama_cpp engine "
+                       f"(backends: {', '.join(spec.backends)})")
+    return store.ensure_local(spec, settings), spec
+
+
+def load_engine(settings: Settings | None = None) -> Engine:
+    """The engine `settings.engine` names, serving `settings.model`; cached per process."""
+    settings = settings or load_settings()
+    if settings.engine == "llama_cpp":
+        path, spec = resolve_gguf(settings)
+        key = ("llama_cpp", str(path.resolve()), settings.context_length, settings.threads)
+        with _cache_lock:
+            if key not in _cache:
+                from dcode.engines.llama_cpp import LlamaCppEngine
+
+                _cache[key] = LlamaCppEngine(path, name=spec.name if spec else path.stem,
+                                             context_length=settings.context_length, threads=settings.threads,
+                                             spec=spec)
+            return _cache[key]
+    if settings.engine == "openai":
+        from dcode.engines.openai import OpenAIEngine
+
+        key = ("openai", settings.server_url, settings.model, settings.api_key)
+        with _cache_lock:
+            if key not in _cache:
+                _cache[key] = OpenAIEngine(settings.server_url, settings.model, api_key=settings.api_key,
+                                           spec=lookup(settings.model))
+            return _cache[key]
+    if settings.engine == "vllm":
+        from dcode.engines.vllm import VllmEngine
+
+        spec = lookup(settings.model)
+        model = spec.hf_model if spec and spec.hf_model else settings.model
+        if spec and not spec.hf_model:
+            raise BadInput(f"model {spec.name!r} has no safetensors repo for vLLM")
+        key = ("vllm", model, settings.context_length)
+        with _cache_lock:
+            if key not in _cache:
+                _cache[key] = VllmEngine(model, context_length=settings.context_length, spec=spec)
+            return _cache[key]
+    raise BadInput(f"unknown engine {settings.engine!r} (choose llama_cpp, openai or vllm)")
+
+
+def forget(engine: Engine) -> None:
+    """Drop a closed engine from the cache so the next load_engine opens it afresh."""
+    with _cache_lock:
+        for key, cached in list(_cache.items()):
+            if cached is engine:
+                del _cache[key]
