@@ -1,0 +1,148 @@
+"""Prompts in the shape each kind of model was trained on, and the candidate each answer makes.
+
+An instruction-tuned or reasoning model (DeepCoder) gets one user message in the
+LiveCodeBench form it was trained on: a one-line role, the statement, a `### Format:`
+section and `### Answer:`; its code is the last fenced block after any thinking.
+A base model with no chat template gets text to continue instead, as HumanEval prompts
+are: the signature and docstring of the function to write (or, for a stdin problem, the
+statement as a comment and the start of a program), with stop sequences where the
+continuation would leave the program. The candidate is then the prompt plus the
+continuation, so the model never has to repeat the signature.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from dcode.engines.base import Message
+from dcode.problem.types import Problem
+
+PromptStyle = Literal["chat", "complete"]
+
+ROLE = ("You are an expert Python programmer. You will be given a question (problem specification) and "
+        "will generate a correct Python program that matches the specification and passes all tests.")
+FORMAT_FUNCTION = ("### Format: You will use the following starter code to write the solution to the problem "
+                   "and enclose your code within delimiters.")
+FORMAT_STDIN = ("### Format: Read the inputs from stdin solve the problem and write the answer to stdout (do not "
+                "directly test on the sample inputs). Enclose your code within delimiters as follows. Ensure that "
+                "when the python program runs, it reads the inputs, runs the algorithm and writes output to STDOUT.")
+ANSWER = "### Answer: (use the provided format with backticks)"
+
+# Where a HumanEval-style continuation leaves the function: a new top-level statement.
+FUNCTION_STOPS = ("\ndef ", "\nclass ", "\nif __name__", "\nprint(", "\n#", "\nassert ", "\n```")
+# A stdin program continues from `def main():`; it ends where the script would call it.
+STDIN_STOPS = ("\nif __name__", "\nmain()", "\n# Task", "\n```", "\n\"\"\"", "\n'''")
+STDIN_HEAD = "import sys\n\n\ndef main():\n"
+STDIN_TAIL = "\n\n\nif __name__ == \"__main__\":\n    main()\n"
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What goes to the engine, and how to turn each answer into a program."""
+
+    style: PromptStyle
+    messages: tuple[Message, ...] = ()
+    text: str = ""
+    stop: tuple[str, ...] = ()
+    prefix: str = ""  # prepended to a continuation to make the candidate
+    suffix: str = ""  # appended to a continuation (the call of main for stdin programs)
+
+    def candidate(self, completion: str, problem: Problem) -> str | None:
+        """The program an answer proposes; None when a chat answer holds no code block."""
+        if self.style == "complete":
+            return self.prefix + completion.rstrip() + "\n" + self.suffix
+        from dcode.engines.text import extract_code
+
+        code = extract_code(completion)
+        if code is None:
+            return None
+        return _with_starter_imports(code, problem)
+
+
+def comment(text: str) -> str:
+    return "\n".join(f"# {line}".rstrip() for line in text.strip().splitlines())
+
+
+def _starter_imports(starter: str) -> list[str]:
+    return [line for line in starter.splitlines() if re.match(r"^(from \S+ )?import ", line)]
+
+
+def _with_starter_imports(code: str, problem: Problem) -> str:
+    """Chat answers often drop the starter's imports (`from typing import List`); put them back."""
+    if problem.style != "function" or not problem.starter_code:
+        return code
+    missing = [line for line in _starter_imports(problem.starter_code) if line not in code]
+    return "\n".join(missing) + "\n\n" + code if missing else code
+
+
+def _open_body(starter: str) -> str:
+    """The starter with a placeholder body (`pass`, `...`) removed, ending where the body begins."""
+    lines = starter.rstrip().splitlines()
+    while lines and lines[-1].strip() in {"pass", "...", "# YOUR CODE HERE", "# your code here"}:
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+def _has_docstring(starter: str) -> bool:
+    try:
+        tree = ast.parse(starter)
+    except SyntaxError:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and ast.get_docstring(node):
+            return True
+    return False
+
+
+def continuation_head(problem: Problem) -> str:
+    """The text a base model continues: a function to finish, or a program's opening."""
+    if problem.style == "function" and problem.starter_code:
+        starter = _open_body(problem.starter_code)
+        if problem.statement.strip() in problem.starter_code or _has_docstring(starter):
+            return starter
+        return comment(problem.statement) + "\n\n" + starter
+    if problem.style == "function" and problem.function_name:
+        return comment(problem.statement) + f"\n\n\ndef {problem.function_name}("
+    return (comment("Task: " + problem.statement.strip())
+            + "\n#\n# A Python 3 program that reads the input from stdin and prints the answer.\n" + STDIN_HEAD)
+
+
+def solve_prompt(problem: Problem, style: PromptStyle) -> Prompt:
+    if style == "chat":
+        return Prompt("chat", messages=(Message("user", _chat_question(problem)),))
+    head = continuation_head(problem)
+    if problem.style == "function":
+        return Prompt("complete", text=head, stop=FUNCTION_STOPS, prefix=head)
+    return Prompt("complete", text=head, stop=STDIN_STOPS, prefix=head, suffix=STDIN_TAIL)
+
+
+def _chat_question(problem: Problem) -> str:
+    parts = [ROLE, "", problem.statement.strip(), ""]
+    if problem.style == "function":
+        starter = (problem.starter_code or f"def {problem.function_name}():\n    pass").strip("\n")
+        parts += [FORMAT_FUNCTION, f"```python\n{starter}\n```", ""]
+    else:
+        parts += [FORMAT_STDIN, "```python\n# YOUR CODE HERE\n```", ""]
+    parts.append(ANSWER)
+    return "\n".join(parts) + "\n"
+
+
+def fix_prompt(problem: Problem, style: PromptStyle, code: str, feedback: str) -> Prompt:
+    """Ask for a corrected program, showing the failed attempt and the smallest useful feedback.
+
+    A chat model sees its attempt as its own earlier turn and the failure as the user's
+    reply. A base model sees the attempt, the failure as comments, and the function's
+    opening again to write a better body.
+    """
+    if style == "chat":
+        first = solve_prompt(problem, "chat").messages[0]
+        reply = (f"Your program fails a test.\n\n{feedback.strip()}\n\n"
+                 "Find the mistake and write the whole corrected program.\n\n" + ANSWER + "\n")
+        return Prompt("chat", messages=(first, Message("assistant", f"```python\n{code.strip()}\n```"),
+                                        Message("user", reply)))
+    base = solve_prompt(problem, "complete")
+    text = (code.rstrip() + "\n\n\n" + comment("The version above is wrong. " + feedback)
+            + "\n# A corrected version:\n\n" + base.text)
+    return Prompt("complete", text=text, stop=base.stop, prefix=base.prefix, suffix=base.suffix)

@@ -1,0 +1,371 @@
+"""`solve`: sample programs, check each against the visible tests, fix failures, keep the best.
+
+The loop in one picture: ask the engine for a batch of samples (one call with n), turn
+each answer into a program, run every new program in the sandbox against the visible
+tests (in parallel), and stop at the first that passes them all. When none does, the best
+failing program goes back to the model with the smallest useful feedback for a few fix
+rounds, then fresh samples again, until a budget (samples, tokens, wall time) runs out.
+When the problem has too few tests to tell candidates apart, the model also proposes
+inputs and candidates are ranked by how many others they agree with (CodeT).
+
+Hidden tests are run once, on the final program, for the verdict a user reports; they
+never reach a prompt or feedback.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+from dcode.engines.base import Cancel, Completion, Engine, Sampling
+from dcode.loops import agreement
+from dcode.loops.candidates import Candidate, Pool, rank
+from dcode.loops.events import (CandidateChecked, Event, EventLog, Finished, OnEvent, PhaseChanged, PromptSent,
+                                Ranked, SampleDone, Started, InputsGenerated, TokenStreamed)
+from dcode.loops.feedback import feedback_for
+from dcode.loops.prompts import Prompt, PromptStyle, fix_prompt, solve_prompt
+from dcode.problem.types import Problem, TestCase
+from dcode.sandbox.verdict import CheckResult, Limits
+
+Status = Literal["passed", "failed", "unverified", "no_candidate"]
+StopReason = Literal["passed", "agreed", "samples", "tokens", "time", "cancelled"]
+
+MIN_TOKENS_PER_SAMPLE = 16
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Whichever runs out first ends the loop."""
+
+    samples: int = 8  # programs generated, fresh and fixed together
+    rounds: int = 1  # fix rounds in a row before fresh samples again; 0 means resample only
+    max_tokens: int | None = None  # generated tokens, all calls together
+    time_s: float | None = None  # wall clock
+    batch: int = 4  # samples per engine call
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    tokens_per_sample: int = 1024
+    temperature: float = 0.6
+    top_p: float = 0.95
+    seed: int | None = None
+    prompt_style: Literal["auto", "chat", "complete"] = "auto"
+    min_tests: int = 3  # with fewer visible tests, rank by agreement on generated inputs
+    probe_inputs: int = 8  # inputs to ask for when ranking by agreement
+    quorum: int = 3  # candidates that must agree before an agreement-ranked loop stops early
+    limits: Limits | None = None
+
+
+@dataclass
+class SolveResult:
+    """What a solve produced: the chosen program, how it fared, and what it cost."""
+
+    code: str | None
+    status: Status
+    stop_reason: StopReason
+    prompt_style: PromptStyle
+    visible: CheckResult | None
+    hidden: CheckResult | None
+    candidates: list[Candidate]
+    chosen: int | None
+    samples: int
+    prompt_tokens: int
+    completion_tokens: int
+    time_s: float
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    @property
+    def hidden_passed(self) -> bool | None:
+        return None if self.hidden is None else self.hidden.passed
+
+    def summary(self) -> dict:
+        """A JSON-ready summary (the CLI's --json): verdicts, counts, cost; no tests' contents."""
+        def check_dict(check: CheckResult | None) -> dict | None:
+            if check is None:
+                return None
+            return {"passed": check.passed, "verdict": str(check.verdict), "n_passed": check.n_passed,
+                    "total": len(check.results),
+                    "tests": [{"name": r.test.name, "verdict": str(r.verdict), "time_s": round(r.time_s, 4)}
+                              for r in check.results]}
+        return {
+            "passed": self.passed, "status": self.status, "stop_reason": self.stop_reason,
+            "prompt_style": self.prompt_style, "code": self.code, "chosen": self.chosen,
+            "visible": check_dict(self.visible), "hidden": check_dict(self.hidden),
+            "samples": self.samples, "distinct": sum(1 for c in self.candidates if c.code and not c.duplicate_of),
+            "prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens,
+            "time_s": round(self.time_s, 3),
+            "candidates": [{"id": c.id, "origin": c.origin, "parent": c.parent, "duplicate_of": c.duplicate_of,
+                            "verdict": str(c.verdict), "n_passed": c.n_passed, "total": c.n_tests,
+                            "agreement": c.agreement} for c in self.candidates],
+        }
+
+
+def choose_style(engine: Engine, requested: str = "auto") -> PromptStyle:
+    """Chat when the model has a chat template (it was tuned to follow instructions), else continuation."""
+    if requested in ("chat", "complete"):
+        return requested  # type: ignore[return-value]
+    return "chat" if engine.info.has_chat_template else "complete"
+
+
+def _default_check_many(jobs: list[tuple[str, list[TestCase]]], limits: Limits | None) -> list[CheckResult]:
+    from dcode.sandbox import check_many
+
+    return check_many(jobs, limits)
+
+
+def _default_check(code: str, tests: list[TestCase], limits: Limits | None) -> CheckResult:
+    from dcode.sandbox import check
+
+    return check(code, tests, limits)
+
+
+def problem_limits(problem: Problem, limits: Limits | None) -> Limits:
+    base = limits or Limits()
+    if problem.time_limit_s:
+        base = Limits(**{**asdict(base), "timeout_s": problem.time_limit_s})
+    if problem.memory_limit_mb:
+        base = Limits(**{**asdict(base), "memory_mb": problem.memory_limit_mb})
+    return base
+
+
+class _Run:
+    """The state of one solve: budget spent, candidates, the event stream."""
+
+    def __init__(self, problem: Problem, engine: Engine, budget: Budget, options: SolveOptions,
+                 hidden: list[TestCase], log: EventLog, cancel: Cancel | None, check_many, check) -> None:
+        self.problem, self.engine, self.budget, self.options = problem, engine, budget, options
+        self.visible = problem.visible_tests
+        self.hidden = problem.hidden_tests + [t for t in hidden]
+        self.log = log
+        self.user_cancel = cancel
+        self.cancel = Cancel()
+        self.check_many, self.check = check_many, check
+        self.limits = problem_limits(problem, options.limits)
+        self.style = choose_style(engine, options.prompt_style)
+        self.pool = Pool()
+        self.probes: list[TestCase] = []
+        self.calls = 0
+        self.samples = 0
+        self.prompt_tokens = 0
+        self.completion_tokens = 0
+        self.start = time.monotonic()
+        self.stop_reason: StopReason | None = None
+
+    # budget ---------------------------------------------------------------------------
+    @property
+    def by_agreement(self) -> bool:
+        return len(self.visible) < self.options.min_tests
+
+    def time_left(self) -> float | None:
+        if self.budget.time_s is None:
+            return None
+        return self.budget.time_s - (time.monotonic() - self.start)
+
+    def tokens_left(self) -> int | None:
+        return None if self.budget.max_tokens is None else self.budget.max_tokens - self.completion_tokens
+
+    def exhausted(self) -> StopReason | None:
+        if self.cancel.is_set or (self.user_cancel is not None and self.user_cancel.is_set):
+            left = self.time_left()
+            return "time" if left is not None and left <= 0 else "cancelled"
+        if self.samples >= self.budget.samples:
+            return "samples"
+        tokens = self.tokens_left()
+        if tokens is not None and tokens < MIN_TOKENS_PER_SAMPLE:
+            return "tokens"
+        left = self.time_left()
+        if left is not None and left <= 0:
+            return "time"
+        return None
+
+    # engine ---------------------------------------------------------------------------
+    def generate(self, prompt: Prompt, n: int, max_tokens: int, purpose: str,
+                 temperature: float | None = None) -> list[Completion]:
+        tokens = self.tokens_left()
+        if tokens is not None:
+            max_tokens = min(max_tokens, tokens // n)
+        self.calls += 1
+        seed = None if self.options.seed is None else self.options.seed + self.calls
+        sampling = Sampling(n=n, temperature=self.options.temperature if temperature is None else temperature,
+                            top_p=self.options.top_p, max_tokens=max_tokens, stop=prompt.stop, seed=seed)
+        self.log(PromptSent(call=self.calls, purpose=purpose, n=n, max_tokens=max_tokens, prompt=prompt.text,
+                            messages=tuple({"role": m.role, "content": m.content} for m in prompt.messages),
+                            stop=prompt.stop, seed=seed))
+        call, began, streamed = self.calls, time.monotonic(), [0]
+
+        def on_token(sample: int, _text: str) -> None:
+            streamed[0] += 1
+            if self.user_cancel is not None and self.user_cancel.is_set:
+                self.cancel.set()
+            elapsed = time.monotonic() - began
+            self.log(TokenStreamed(call, sample, streamed[0], streamed[0] / elapsed if elapsed > 0 else 0.0))
+
+        if prompt.style == "chat":
+            completions = self.engine.chat(list(prompt.messages), sampling, cancel=self.cancel, on_token=on_token)
+        else:
+            completions = self.engine.complete(prompt.text, sampling, cancel=self.cancel, on_token=on_token)
+        for i, c in enumerate(completions):
+            self.prompt_tokens += c.prompt_tokens if i == 0 else 0  # one prompt, evaluated once
+            self.completion_tokens += c.completion_tokens
+            self.log(SampleDone(call, i, c.text, c.finish_reason, c.prompt_tokens, c.completion_tokens, c.total_s,
+                                c.reasoning))
+        return completions
+
+    # checking ---------------------------------------------------------------------------
+    def add_candidates(self, prompt: Prompt, completions: list[Completion], origin: str,
+                       parent: int | None) -> list[Candidate]:
+        new = [self.pool.add(prompt.candidate(c.text, self.problem), origin, parent, c.completion_tokens)  # type: ignore[arg-type]
+               for c in completions]
+        self.samples += len(new)
+        fresh = [c for c in new if c.code is not None and c.duplicate_of is None]
+        if fresh:
+            self.log(PhaseChanged("check", f"{len(fresh)} new candidate(s)"))
+            jobs = [(c.code, self.visible) for c in fresh]
+            if self.by_agreement and self.probes:
+                jobs += [(c.code, self.probes) for c in fresh]
+            results = self.check_many(jobs, self.limits) if jobs else []
+            for i, c in enumerate(fresh):
+                c.check = results[i] if self.visible else CheckResult()
+                if self.by_agreement and self.probes:
+                    c.outputs = agreement.outputs_of(results[len(fresh) + i])
+                c.feedback = feedback_for(c.check)
+        for c in new:
+            if c.duplicate_of is not None:
+                first = self.pool.get(c.duplicate_of)
+                c.check, c.outputs, c.feedback = first.check, first.outputs, first.feedback
+            self.log(CandidateChecked(candidate=c.id, origin=c.origin, code=c.code or "", verdict=str(c.verdict),
+                                      passed=c.n_passed, total=len(self.visible), time_s=c.time_s,
+                                      parent=c.parent, duplicate_of=c.duplicate_of,
+                                      feedback=c.feedback if c.code is not None else "no code block in the answer"))
+        return new
+
+    def agreed(self) -> bool:
+        """An agreement-ranked loop may stop early once enough candidates that pass the given tests agree."""
+        agreement.score_agreement([c for c in self.pool.candidates if c.code is not None])
+        eligible = [c for c in self.pool.candidates if c.code is not None and (c.passed or not self.visible)]
+        return any(c.agreement >= self.options.quorum for c in eligible)
+
+    def solved(self) -> StopReason | None:
+        if not self.by_agreement:
+            return "passed" if any(c.passed for c in self.pool.candidates) else None
+        if self.probes:
+            return "agreed" if self.agreed() else None
+        # no inputs to compare on: the given tests are all there is
+        return "passed" if self.visible and any(c.passed for c in self.pool.candidates) else None
+
+    # the loop ---------------------------------------------------------------------------
+    def ask_for_probes(self) -> None:
+        self.log(PhaseChanged("tests", "asking the model for test inputs"))
+        request = agreement.input_request(self.problem, self.style, self.options.probe_inputs)
+        completions = self.generate(request.prompt, request.n, request.max_tokens, "tests", temperature=0.8)
+        self.probes = agreement.parse_inputs(self.problem, request, completions, self.options.probe_inputs)
+        self.log(InputsGenerated(tuple(_probe_text(t) for t in self.probes)))
+
+    def run(self) -> StopReason:
+        if self.by_agreement and not self.exhausted():
+            self.ask_for_probes()
+        parent: Candidate | None = None
+        rounds_done = 0
+        while (reason := self.exhausted()) is None:
+            n = min(self.budget.batch, self.budget.samples - self.samples)
+            if parent is not None and rounds_done < self.budget.rounds:
+                rounds_done += 1
+                self.log(PhaseChanged("fix", f"round {rounds_done} on candidate {parent.id}"))
+                prompt = fix_prompt(self.problem, self.style, parent.code or "", parent.feedback)
+                completions = self.generate(prompt, n, self.options.tokens_per_sample, "fix")
+                new = self.add_candidates(prompt, completions, "fix", parent.id)
+            else:
+                rounds_done = 0
+                self.log(PhaseChanged("generate", f"{n} sample(s)"))
+                prompt = solve_prompt(self.problem, self.style)
+                completions = self.generate(prompt, n, self.options.tokens_per_sample, "solve")
+                new = self.add_candidates(prompt, completions, "sample", None)
+            if (reason := self.solved()) is not None:
+                return reason
+            parent = self.fix_parent(new, parent)
+        return reason
+
+    def fix_parent(self, new: list[Candidate], previous: Candidate | None) -> Candidate | None:
+        """The failing program most worth fixing next: the best of the last call, if it is better."""
+        if not self.visible or self.budget.rounds == 0 or any(c.passed for c in self.pool.candidates):
+            return None
+        fixable = [c for c in new if c.code is not None and c.check is not None and c.feedback]
+        if previous is not None:
+            fixable.append(previous)
+        ranked = rank([c for c in fixable if c.duplicate_of is None] or fixable)
+        return ranked[0] if ranked else None
+
+
+def _probe_text(test: TestCase) -> str:
+    from dcode.problem.types import CallTest, IOTest
+
+    if isinstance(test, CallTest):
+        return f"{test.fn}({', '.join(repr(a) for a in test.args)})"
+    if isinstance(test, IOTest):
+        return test.input
+    return str(test)
+
+
+def solve(problem: Problem, engine: Engine, budget: Budget = Budget(), options: SolveOptions = SolveOptions(), *,
+          hidden_tests: list[TestCase] | None = None, on_event: OnEvent | None = None, cancel: Cancel | None = None,
+          check_many=None, check=None) -> SolveResult:
+    """Generate programs for `problem` until one passes its visible tests or the budget ends.
+
+    `check_many` and `check` default to the sandbox's; they are parameters so that tests of
+    the loop's control flow can run without a model, never to skip the sandbox in use.
+    """
+    log = EventLog([on_event] if on_event else [])
+    run = _Run(problem, engine, budget, options, list(hidden_tests or []), log, cancel,
+               check_many or _default_check_many, check or _default_check)
+    log(Started(title=problem.title, style=problem.style, prompt_style=run.style, visible_tests=len(run.visible),
+                hidden_tests=len(run.hidden), budget=asdict(budget)))
+    timer = None
+    if budget.time_s is not None:
+        timer = threading.Timer(max(budget.time_s, 0.0), run.cancel.set)
+        timer.daemon = True
+        timer.start()
+    try:
+        stop_reason = run.run()
+    finally:
+        if timer is not None:
+            timer.cancel()
+    log(PhaseChanged("rank"))
+    if run.by_agreement:
+        agreement.score_agreement([c for c in run.pool.candidates if c.code is not None])
+    ranked = rank(run.pool.candidates)
+    log(Ranked(tuple(c.id for c in ranked), tuple(c.agreement for c in ranked)))
+    best = ranked[0] if ranked else None
+    hidden_check = None
+    if best is not None and run.hidden:
+        log(PhaseChanged("final", f"{len(run.hidden)} hidden test(s)"))
+        hidden_check = run.check(best.code, run.hidden, run.limits)
+    if best is None:
+        status: Status = "no_candidate"
+    elif best.passed:
+        status = "passed"
+    elif not run.visible:
+        status = "unverified"
+    else:
+        status = "failed"
+    elapsed = time.monotonic() - run.start
+    log(Finished(passed=status == "passed", status=status, stop_reason=stop_reason,
+                 candidate=best.id if best else None, samples=run.samples,
+                 tokens=run.prompt_tokens + run.completion_tokens, time_s=elapsed,
+                 hidden_verdict=str(hidden_check.verdict) if hidden_check else None,
+                 hidden_passed=hidden_check.n_passed if hidden_check else None,
+                 hidden_total=len(hidden_check.results) if hidden_check else None))
+    return SolveResult(code=best.code if best else None, status=status, stop_reason=stop_reason,
+                       prompt_style=run.style, visible=best.check if best else None, hidden=hidden_check,
+                       candidates=run.pool.candidates, chosen=best.id if best else None, samples=run.samples,
+                       prompt_tokens=run.prompt_tokens, completion_tokens=run.completion_tokens, time_s=elapsed,
+                       events=log.events)
