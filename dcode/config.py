@@ -60,28 +60,57 @@ def _coerce(name: str, kind: type, raw: object, origin: str) -> object:
 
 def load_settings(overrides: dict | None = None) -> Settings:
     """Defaults < config file < DCODE_* environment < explicit overrides (CLI flags)."""
+    return load_settings_with_sources(overrides)[0]
+
+
+def load_settings_with_sources(overrides: dict | None = None) -> tuple[Settings, dict[str, str]]:
+    """The settings and, per setting, where its value came from (`dcode config` shows both)."""
     types = {f.name: type(f.default) for f in fields(Settings)}
     values: dict[str, object] = {}
+    sources = {name: "default" for name in types}
     path = config_path()
     if path.is_file():
         try:
             data = tomllib.loads(path.read_text())
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-            raise BadInput(f"{path}: not valid TOML: {e}") from None
+            raise BadInput(f"{path}: not valid TOML: {' '.join(str(e).split())}") from None
+        except OSError as e:
+            raise BadInput(f"{path}: cannot read config: {e.strerror}") from None
         for key, raw in data.items():
             if key not in types:
                 raise BadInput(f"{path}: unknown setting {key!r} (known: {', '.join(types)})")
             values[key] = _coerce(key, types[key], raw, str(path))
-    if os.environ.get("DCODE_HOME"):
-        values["home"] = os.environ["DCODE_HOME"]
+            sources[key] = str(path)
+    elif path.exists():
+        raise BadInput(f"{path}: config path is not a file")
     for key, kind in types.items():
         env = os.environ.get(f"DCODE_{key.upper()}")
-        if env is not None and env != "" and key != "home":
+        if env is not None and env != "":
             values[key] = _coerce(key, kind, env, f"DCODE_{key.upper()}")
+            sources[key] = f"DCODE_{key.upper()}"
     for key, raw in (overrides or {}).items():
+        if key not in types:
+            raise BadInput(f"unknown setting {key!r} (known: {', '.join(types)})")
         if raw is not None:
             values[key] = _coerce(key, types[key], raw, f"--{key.replace('_', '-')}")
+            sources[key] = f"--{key.replace('_', '-')}"
     settings = replace(Settings(), **values)
+    _validate(settings)
+    return settings, sources
+
+
+def _validate(settings: Settings) -> None:
     if settings.engine not in {"llama_cpp", "openai", "vllm"}:
         raise BadInput(f"unknown engine {settings.engine!r} (choose llama_cpp, openai or vllm)")
-    return settings
+    checks = [
+        (settings.threads >= 0, "threads must be 0 (all cores) or more"),
+        (settings.context_length >= 16, "context_length must be at least 16 tokens"),
+        (settings.temperature >= 0, "temperature must be 0 or more"),
+        (0 < settings.top_p <= 1, "top_p must be in (0, 1]"),
+        (settings.max_tokens >= 1, "max_tokens must be at least 1"),
+        (settings.workers >= 0, "workers must be 0 (one per core) or more"),
+        (settings.server_url.startswith(("http://", "https://")), "server_url must start with http:// or https://"),
+    ]
+    for ok, message in checks:
+        if not ok:
+            raise BadInput(f"bad setting: {message}")
