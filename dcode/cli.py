@@ -84,6 +84,22 @@ def eval_humaneval(
     err.print(f"results: {report.results_path} ({report.time_s:.1f}s)", markup=False, highlight=False)
 
 
+from dcode.engines.commands import models_app  # noqa: E402
+
+app.add_typer(models_app, name="models")
+
+
+@app.command("config")
+def config(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    path: bool = typer.Option(False, "--path", help="Only print where the config file lives."),
+) -> None:
+    """Show the effective settings and where each came from (defaults, TOML file, DCODE_* env)."""
+    from dcode.engines.commands import show_config
+
+    show_config(as_json=as_json, path_only=path)
+
+
 def main() -> None:
     """Entry point: turns BadInput (and anything unexpected) into one line and an exit code."""
     try:
