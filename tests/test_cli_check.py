@@ -1,0 +1,128 @@
+"""`dcode check` end to end: the real CLI in a subprocess, the real sandbox, real candidates."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DCODE = ROOT / ".venv" / "bin" / "dcode"
+EXAMPLES = ROOT / "examples"
+
+STDIN = {
+    "passed": "a, b = map(int, input().split())\nprint(a + b)\n",
+    "wrong_answer": "print(0)\n",
+    "runtime_error": "a, b = map(int, input().split())\nprint(a / 0)\n",
+    "timeout": "while True:\n    pass\n",
+}
+CALL = {
+    "passed": "def add(a, b):\n    return a + b\n",
+    "wrong_answer": "def add(a, b):\n    return a - b\n",
+    "runtime_error": "def add(a, b):\n    return a / 0\n",
+    "timeout": "def add(a, b):\n    while True:\n        pass\n",
+}
+TESTS = {
+    "md-stdin": ("t.md", STDIN, "# Add\n\nInput\n```\n1 2\n```\nOutput\n```\n3\n```\n"),
+    "md-leetcode": ("t.md", CALL, "Input: a = 1, b = 2\nOutput: 3\n\n```python\ndef add(a, b):\n```\n"),
+    "md-assert": ("t.md", CALL, "```python\nassert add(1, 2) == 3\n```\n"),
+    "json-io": ("t.json", STDIN, json.dumps({"io": [{"input": "1 2\n", "output": "3\n"}]})),
+    "json-calls": ("t.json", CALL, json.dumps({"calls": [{"fn": "add", "args": [1, 2], "expected": 3}]})),
+    "pytest": ("test_add.py", CALL, "from solution import add\n\ndef test_add():\n    assert add(1, 2) == 3\n"),
+}
+
+
+def dcode(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([str(DCODE), *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+@pytest.mark.parametrize("outcome", ["passed", "wrong_answer", "runtime_error", "timeout"])
+@pytest.mark.parametrize("kind", list(TESTS))
+def test_check_verdicts(tmp_path, kind, outcome):
+    name, candidates, content = TESTS[kind]
+    tests = tmp_path / "tests" / name
+    tests.parent.mkdir()
+    tests.write_text(content)
+    candidate = tmp_path / "solution.py"
+    candidate.write_text(candidates[outcome])
+    done = dcode("check", candidate, "--tests", tests, "--json", "--timeout", "1")
+    assert done.returncode == (0 if outcome == "passed" else 1), done.stderr
+    report = json.loads(done.stdout)
+    assert report["passed"] is (outcome == "passed")
+    assert report["verdict"] == outcome, report
+    assert [t["verdict"] for t in report["tests"]] == [outcome]
+
+
+def test_json_contract():
+    done = dcode("check", EXAMPLES / "two_sum.py", "--tests", EXAMPLES / "two-sum.md", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert set(report) >= {"passed", "verdict", "tests", "n_passed", "n_tests", "time_s"}
+    assert report["passed"] is True and report["verdict"] == "passed"
+    assert report["n_tests"] == len(report["tests"]) == 5  # visible and hidden tests both run
+    assert [t["hidden"] for t in report["tests"]] == [False, False, False, True, True]
+    for t in report["tests"]:
+        assert isinstance(t["name"], str) and t["kind"] == "call"
+        assert t["verdict"] == "passed" and isinstance(t["time_s"], float)
+
+
+def test_json_carries_expected_and_actual_on_failure(tmp_path):
+    (tmp_path / "c.py").write_text("print(4)\n")
+    (tmp_path / "t.json").write_text(json.dumps({"io": [{"input": "", "output": "3\n"}]}))
+    report = json.loads(dcode("check", tmp_path / "c.py", "--tests", tmp_path / "t.json", "--json").stdout)
+    (test,) = report["tests"]
+    assert test["verdict"] == "wrong_answer"
+    assert test["expected"].strip() == "3" and test["actual"].strip() == "4"
+
+
+@pytest.mark.parametrize(
+    ("candidate", "tests"),
+    [
+        ("two_sum.py", "two-sum.md"),
+        ("two_sum.py", "two-sum.json"),
+        ("two_sum.py", "tests/test_two_sum.py"),  # imports `two_sum`, the candidate's own name
+        ("sum_of_pairs.py", "sum-of-pairs.md"),
+    ],
+)
+def test_examples_pass_with_plain_output_when_piped(candidate, tests):
+    done = dcode("check", EXAMPLES / candidate, "--tests", EXAMPLES / tests)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert all(line.startswith("passed\t") for line in lines[:-1])
+    assert "passed" in lines[-1] and "\x1b[" not in done.stdout  # no colour codes in a pipe
+
+
+def test_problem_limits_apply(tmp_path):
+    (tmp_path / "p.md").write_text("time limit per test: 1 second\n\nInput\n```\n\n```\nOutput\n```\nx\n```\n")
+    (tmp_path / "c.py").write_text("import time\ntime.sleep(30)\n")
+    report = json.loads(dcode("check", tmp_path / "c.py", "--tests", tmp_path / "p.md", "--json").stdout)
+    assert report["verdict"] == "timeout"
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "words"),
+    [
+        ({"c.py": "x = 1\n"}, ["c.py", "--tests", "missing.md"], "missing.md: no such file"),
+        ({"t.json": "{}"}, ["nope.py", "--tests", "t.json"], "nope.py: no such file"),
+        ({"c.py": "", "t.md": "# T\n\nInput\n```\n1\n```\n"}, ["c.py", "--tests", "t.md"],
+         "t.md:3: Input block has no Output block after it"),
+        ({"c.py": "", "t.json": '{"io": [\n  {"input": "1",}\n]}'}, ["c.py", "--tests", "t.json"],
+         "t.json:2: invalid JSON"),
+        ({"c.py": "", "t.md": "Input: n = [1,\nOutput: 2\n\n```python\ndef f(n):\n```\n"},
+         ["c.py", "--tests", "t.md"], "t.md:1: cannot read LeetCode input"),
+        ({"c.py": "", "t.md": "# nothing to run\n"}, ["c.py", "--tests", "t.md"], "holds no tests"),
+        ({"c.py": "", "t.toml": "x = 1\n"}, ["c.py", "--tests", "t.toml"], "unknown test format"),
+        ({"c.py": "", "t.json": '{"io": []}'}, ["c.py", "--tests", "t.json", "--timeout", "0"],
+         "--timeout must be positive"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(tmp_path, files, args, words):
+    for name, content in files.items():
+        (tmp_path / name).write_text(content)
+    done = dcode("check", *args, cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1 and words in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
