@@ -1,0 +1,263 @@
+"""What runs inside the forked, unprivileged child: the candidate, then its test (stdlib only).
+
+The child never decides a verdict. It writes events (JSON lines) to a report channel; the
+parent reads them and decides. The report that says "the asserts finished" carries a
+nonce that the child only reads from a pipe after the last assert ran, so a program that
+prints "PASSED", exits early with status 0 or patches `sys.exit` cannot produce it.
+"""
+from __future__ import annotations
+
+import atexit
+import io
+import json
+import os
+import sys
+import threading
+import traceback
+import types
+
+WORKDIR = "/sandbox"
+MODULE_FILE = "solution.py"
+
+
+class Reporter:
+    """Writes JSON events to the report fd; holds nothing a candidate could reuse to forge."""
+
+    def __init__(self, fd: int, nonce_fd: int) -> None:
+        self._fd = fd
+        self._nonce_fd = nonce_fd
+
+    def event(self, **data: object) -> None:
+        try:
+            os.write(self._fd, (json.dumps(data) + "\n").encode())
+        except (OSError, TypeError, ValueError):
+            pass
+
+    def finish(self) -> None:
+        """Called only after the test's last statement ran: prove it with the nonce."""
+        try:
+            nonce = os.read(self._nonce_fd, 256).decode()
+        except OSError:
+            return
+        self.event(event="done", nonce=nonce)
+
+
+def _fresh_stdio() -> None:
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)),
+                                                 encoding="utf-8", errors="replace")
+    sys.stdout = sys.__stdout__ = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)),
+                                                   encoding="utf-8", errors="backslashreplace")
+    sys.stderr = sys.__stderr__ = io.TextIOWrapper(io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
+                                                   encoding="utf-8", errors="backslashreplace",
+                                                   line_buffering=True)
+
+
+def _fresh_main(path: str) -> types.ModuleType:
+    """A clean `__main__` for the candidate: it must not see the server's globals."""
+    main = types.ModuleType("__main__")
+    main.__file__ = path
+    main.__builtins__ = __builtins__
+    sys.modules["__main__"] = main
+    sys.argv = [path]
+    sys.path.insert(0, WORKDIR)
+    return main
+
+
+def _describe(exc: BaseException) -> dict:
+    tb = traceback.extract_tb(exc.__traceback__)
+    frame = next((f for f in reversed(tb) if f.filename in (MODULE_FILE, "tests.py")), None)
+    message = str(exc)[:500]
+    if not message and frame is not None and frame.line:
+        message = frame.line.strip()[:500]
+    return {"type": type(exc).__name__, "message": message, "line": frame.lineno if frame else None}
+
+
+def _exec_code(code: str, main: types.ModuleType, reporter: Reporter, filename: str = MODULE_FILE) -> int | None:
+    """Run `code` as the main module. Returns an exit status if the program ended, else None."""
+    try:
+        compiled = compile(code, filename, "exec")
+    except (SyntaxError, ValueError) as e:
+        reporter.event(event="syntax_error", message=f"{type(e).__name__}: {e}")
+        traceback.print_exc()
+        return 1
+    try:
+        exec(compiled, main.__dict__)
+    except SystemExit as e:
+        return _exit_status(e)
+    except BaseException as e:  # the candidate's own failure, reported for the parent to judge
+        reporter.event(event="error", phase="code", **_describe(e))
+        traceback.print_exc()
+        return 1
+    return None
+
+
+def _exit_status(e: SystemExit) -> int:
+    if e.code is None:
+        return 0
+    if isinstance(e.code, int):
+        return e.code & 0xFF
+    print(e.code, file=sys.stderr)
+    return 1
+
+
+def _shutdown(status: int) -> None:
+    """What the interpreter does at exit: join threads, run atexit hooks, flush; then leave."""
+    try:
+        threading._shutdown()  # type: ignore[attr-defined]
+        atexit._run_exitfuncs()
+    except BaseException:
+        traceback.print_exc()
+        status = status or 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+    os._exit(status)
+
+
+def run_program(req: dict, reporter: Reporter) -> None:
+    main = _fresh_main(f"{WORKDIR}/{MODULE_FILE}")
+    status = _exec_code(req["code"], main, reporter)
+    if status is None:
+        status = 0
+        reporter.finish()
+    _shutdown(status)
+
+
+def run_call(req: dict, reporter: Reporter) -> None:
+    main = _fresh_main(f"{WORKDIR}/{MODULE_FILE}")
+    status = _exec_code(req["code"], main, reporter)
+    if status is not None:
+        reporter.event(event="error", phase="code", type="SystemExit", message=f"exited with status {status}",
+                       line=None)
+        _shutdown(status or 1)
+    fn = _find_function(main, req["fn"])
+    if fn is None:
+        reporter.event(event="error", phase="call", type="NameError",
+                       message=f"no function {req['fn']!r} defined", line=None)
+        _shutdown(1)
+    try:
+        value = fn(*req["args"])
+        encoded = json.dumps(_jsonable(value), allow_nan=True)
+    except SystemExit as e:
+        reporter.event(event="error", phase="call", type="SystemExit",
+                       message=f"exited with status {_exit_status(e)} instead of returning", line=None)
+        _shutdown(1)
+    except BaseException as e:
+        reporter.event(event="error", phase="call", **_describe(e))
+        traceback.print_exc()
+        _shutdown(1)
+    reporter.event(event="return", value=encoded)
+    reporter.finish()
+    _shutdown(0)
+
+
+def _find_function(main: types.ModuleType, name: str):
+    """`name` at module level, or a method of LeetCode's `class Solution`."""
+    obj = main.__dict__.get(name)
+    if callable(obj):
+        return obj
+    cls = main.__dict__.get("Solution")
+    if isinstance(cls, type) and callable(getattr(cls, name, None)):
+        try:
+            return getattr(cls(), name)
+        except Exception:
+            return None
+    return None
+
+
+def _jsonable(value: object) -> object:
+    """Turn a return value into JSON data: tuples become lists, sets become sorted lists."""
+    if isinstance(value, (set, frozenset)):
+        items = [_jsonable(v) for v in value]
+        try:
+            return sorted(items)  # type: ignore[type-var]
+        except TypeError:
+            return items
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k) if not isinstance(k, str) else k: _jsonable(v) for k, v in value.items()}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"the return value ({type(value).__name__}) is not JSON data")
+
+
+def run_assert(req: dict, reporter: Reporter) -> None:
+    main = _fresh_main(f"{WORKDIR}/{MODULE_FILE}")
+    status = _exec_code(req["code"], main, reporter)
+    if status is not None:
+        reporter.event(event="error", phase="code", type="SystemExit",
+                       message=f"the program exited (status {status}) before the tests ran", line=None)
+        _shutdown(status or 1)
+    try:
+        exec(compile(req["source"], "tests.py", "exec"), main.__dict__)
+    except AssertionError as e:
+        reporter.event(event="assert_failed", **_describe(e))
+        traceback.print_exc()
+        _shutdown(1)
+    except SystemExit as e:
+        reporter.event(event="error", phase="test", type="SystemExit",
+                       message=f"exited with status {_exit_status(e)} during the tests", line=None)
+        _shutdown(1)
+    except BaseException as e:
+        reporter.event(event="error", phase="test", **_describe(e))
+        traceback.print_exc()
+        _shutdown(1)
+    reporter.finish()
+    _shutdown(0)
+
+
+def run_pytest(req: dict, reporter: Reporter) -> None:
+    """Run pytest on the copied test files; one event per test, named by node id."""
+    with open(f"{WORKDIR}/{req['module']}.py", "w") as f:
+        f.write(req["code"])
+    sys.path.insert(0, WORKDIR)
+    sys.argv = ["pytest"]
+    try:
+        import pytest
+    except ImportError:
+        reporter.event(event="error", phase="test", type="ImportError",
+                       message="pytest is not installed in this interpreter's environment", line=None)
+        _shutdown(1)
+
+    class Collect:
+        def pytest_collection_finish(self, session) -> None:
+            reporter.event(event="collected", nodes=[item.nodeid for item in session.items])
+
+        def pytest_runtest_logreport(self, report) -> None:
+            if report.when == "call" or report.outcome != "passed":
+                reporter.event(event="test", node=report.nodeid, when=report.when, outcome=report.outcome,
+                               duration=report.duration, xfail=bool(getattr(report, "wasxfail", False)),
+                               longrepr=str(report.longrepr)[-2000:] if report.longrepr else "")
+
+    args = [req["target"], "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "--rootdir", WORKDIR,
+            "-o", "addopts=", "-W", "ignore::pytest.PytestUnknownMarkWarning"]
+    try:
+        status = pytest.main(args, plugins=[Collect()])
+    except SystemExit as e:
+        status = _exit_status(e)
+    except BaseException as e:
+        reporter.event(event="error", phase="test", **_describe(e))
+        traceback.print_exc()
+        _shutdown(1)
+    reporter.event(event="pytest_exit", status=int(status))
+    reporter.finish()
+    _shutdown(0)
+
+
+RUNNERS = {"program": run_program, "io": run_program, "call": run_call, "assert": run_assert,
+           "pytest": run_pytest}
+
+
+def run(req: dict, report_fd: int, nonce_fd: int) -> None:
+    """Entry point in the child: stdio is already on fds 0-2, privileges already dropped."""
+    _fresh_stdio()
+    sys.dont_write_bytecode = True
+    reporter = Reporter(report_fd, nonce_fd)
+    try:
+        RUNNERS[req["kind"]](req, reporter)
+    except BaseException:
+        traceback.print_exc()
+    _shutdown(1)

@@ -1,0 +1,296 @@
+"""The pool of warm workers and the public calls on it: check, check_many, run_program, call_function.
+
+Each worker is one `unshare`d namespace with a pre-warmed interpreter inside (server.py)
+that forks once per test. The pool keeps one per core, hands tests to idle workers from
+a thread per worker, and replaces a worker that stops answering; a test that was on it
+gets `timeout` if it ran out its time, else `sandbox_error`.
+"""
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import queue
+import select
+import struct
+import subprocess
+import threading
+import time
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from dcode.problem.types import PytestTest, TestCase
+from dcode.sandbox import isolation, judge
+from dcode.sandbox.verdict import CheckResult, Limits, TestResult, Verdict
+
+BOOT_TIMEOUT_S = 60.0
+GRACE_S = 5.0  # on top of a test's wall limit, for the worker to kill, clean up and answer
+
+
+class WorkerDied(Exception):
+    """The worker stopped answering or broke the protocol; it is replaced."""
+
+
+class Worker:
+    """One sandboxed server process, spoken to over length-prefixed JSON on its stdin/stdout."""
+
+    def __init__(self, index: int, iso: isolation.Isolation, scratch_mb: int = 256) -> None:
+        self.index = index
+        self._iso = iso
+        self._scratch_mb = scratch_mb
+        self._proc: subprocess.Popen | None = None
+        self._stderr: deque[bytes] = deque(maxlen=64)
+
+    def start(self) -> None:
+        argv, env = self._iso.command(self.index, self._scratch_mb)
+        self._proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, env=env, cwd="/", start_new_session=True)
+        threading.Thread(target=self._drain, args=(self._proc,), daemon=True).start()
+        try:
+            hello = self._read(time.monotonic() + BOOT_TIMEOUT_S)
+        except WorkerDied as e:
+            self.close()
+            raise WorkerDied(f"the sandbox did not start: {e}{self._stderr_tail()}") from None
+        if not hello.get("ok"):
+            self.close()
+            raise WorkerDied(f"the sandbox did not start: {hello.get('error')}")
+
+    def _drain(self, proc: subprocess.Popen) -> None:
+        for line in proc.stderr:  # type: ignore[union-attr]
+            self._stderr.append(line)
+
+    def _stderr_tail(self) -> str:
+        text = b"".join(self._stderr).decode("utf-8", "replace").strip()
+        return f" ({text.splitlines()[-1][:300]})" if text else ""
+
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def request(self, req: dict, timeout_s: float) -> dict:
+        if not self.alive:
+            self.start()
+        data = json.dumps(req).encode()
+        try:
+            self._proc.stdin.write(struct.pack(">I", len(data)) + data)  # type: ignore[union-attr]
+            self._proc.stdin.flush()  # type: ignore[union-attr]
+        except (BrokenPipeError, OSError) as e:
+            self.close()
+            raise WorkerDied(f"the worker went away: {e}") from None
+        try:
+            return self._read(time.monotonic() + timeout_s)
+        except WorkerDied:
+            self.close()
+            raise
+
+    def _read(self, deadline: float) -> dict:
+        header = self._read_exact(4, deadline)
+        (n,) = struct.unpack(">I", header)
+        try:
+            return json.loads(self._read_exact(n, deadline))
+        except ValueError as e:
+            raise WorkerDied(f"bad reply: {e}") from None
+
+    def _read_exact(self, n: int, deadline: float) -> bytes:
+        fd = self._proc.stdout.fileno()  # type: ignore[union-attr]
+        buf = bytearray()
+        while len(buf) < n:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise WorkerDied("no answer in time")
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(fd, n - len(buf))
+            if not chunk:
+                raise WorkerDied("the worker exited")
+            buf += chunk
+        return bytes(buf)
+
+    def close(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        try:
+            os.killpg(proc.pid, 9)
+        except (ProcessLookupError, PermissionError):
+            pass
+        proc.wait()
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            try:
+                stream.close()  # type: ignore[union-attr]
+            except OSError:
+                pass
+
+
+def _syntax_error(code: str) -> str | None:
+    """Compile in the parent: a program that does not parse never needs a sandbox."""
+    try:
+        compile(code, "solution.py", "exec", dont_inherit=True)
+    except SyntaxError as e:
+        return f"SyntaxError: {e.msg} (line {e.lineno})"
+    except (ValueError, RecursionError, MemoryError, OverflowError) as e:
+        return f"{type(e).__name__}: {e}"
+    return None
+
+
+class Sandbox:
+    """A pool of warm, isolated workers. Use as a context manager, or get_sandbox() for the shared one."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self._iso = isolation.require()
+        self.size = max(1, workers or os.cpu_count() or 1)
+        self._all = [Worker(i, self._iso) for i in range(self.size)]
+        self._idle: queue.SimpleQueue[Worker] = queue.SimpleQueue()
+        for w in self._all:
+            self._idle.put(w)
+        self._executor = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="dcode-sandbox")
+        self._closed = False
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        for w in self._all:
+            w.close()
+
+    # -- running one test -------------------------------------------------------------
+
+    def _run(self, code: str, test: Any, limits: Limits) -> list[TestResult]:
+        req = judge.build_request(code, test, limits)
+        nonce = req["nonce"]
+        wall = req["limits"]["wall_s"]
+        worker = self._idle.get()
+        try:
+            reply = self._ask(worker, req, wall)
+        finally:
+            self._idle.put(worker)
+        reply["wall_s"] = wall
+        if isinstance(test, PytestTest):
+            return judge.pytest_verdicts(test, reply, nonce, limits)
+        return [judge.verdict(test, reply, nonce, limits)]
+
+    @staticmethod
+    def _ask(worker: Worker, req: dict, wall: float) -> dict:
+        """One request; a worker that dies is restarted and the test retried once."""
+        for attempt in range(2):
+            start = time.monotonic()
+            try:
+                return worker.request(req, wall + GRACE_S)
+            except WorkerDied as e:
+                if time.monotonic() - start >= wall:
+                    return {"status": "timeout", "time_s": time.monotonic() - start}
+                if attempt == 1:
+                    return {"status": "error", "message": str(e), "time_s": time.monotonic() - start}
+        raise AssertionError("unreachable")
+
+    # -- public calls -------------------------------------------------------------------
+
+    def check(self, code: str, tests: Sequence[TestCase], limits: Limits | None = None, *,
+              stop_on_first_failure: bool = False) -> CheckResult:
+        """Run `code` against every test; results in test order."""
+        return self.check_many([(code, tests)], limits, stop_on_first_failure=stop_on_first_failure)[0]
+
+    def check_many(self, jobs: Sequence[tuple[str, Sequence[TestCase]]], limits: Limits | None = None, *,
+                   stop_on_first_failure: bool = False) -> list[CheckResult]:
+        """Many candidates at once, spread over the pool; results in job order."""
+        limits = limits or Limits()
+        start = time.monotonic()
+        plans: list[list[Any]] = []
+        for code, tests in jobs:
+            error = _syntax_error(code)
+            if error:
+                plans.append([[TestResult(test=t, verdict=Verdict.SYNTAX_ERROR, time_s=0.0, message=error)]
+                              for t in tests])
+                continue
+            failed = threading.Event()
+            plans.append([self._executor.submit(self._guarded, code, t, limits, failed, stop_on_first_failure)
+                          for t in tests])
+        out = []
+        for plan in plans:
+            results: list[TestResult] = []
+            for item in plan:
+                batch = item if isinstance(item, list) else item.result()
+                if batch is None:
+                    break
+                results.extend(batch)
+                if stop_on_first_failure and any(not r.passed for r in batch):
+                    break
+            out.append(CheckResult(results=results, time_s=time.monotonic() - start))
+        return out
+
+    def _guarded(self, code: str, test: Any, limits: Limits, failed: threading.Event,
+                 stop: bool) -> list[TestResult] | None:
+        if stop and failed.is_set():
+            return None
+        try:
+            results = self._run(code, test, limits)
+        except Exception as e:  # BadInput for a test file travels to the caller as it is
+            from dcode.errors import BadInput
+
+            if isinstance(e, BadInput):
+                raise
+            results = [TestResult(test=test, verdict=Verdict.SANDBOX_ERROR, time_s=0.0,
+                                  message=f"{type(e).__name__}: {e}")]
+        if any(not r.passed for r in results):
+            failed.set()
+        return results
+
+    def run_program(self, code: str, stdin: str = "", limits: Limits | None = None) -> TestResult:
+        """Run a program with `stdin`; passed if it exits cleanly. `actual` is its stdout."""
+        return self._single(code, judge.ProgramRun(stdin=stdin), limits)
+
+    def call_function(self, code: str, fn: str, args: Sequence[Any], limits: Limits | None = None) -> TestResult:
+        """Call `fn(*args)` after running `code`; `actual` is the JSON of the return value."""
+        return self._single(code, judge.FunctionCall(fn=fn, args=tuple(args)), limits)
+
+    def _single(self, code: str, test: Any, limits: Limits | None) -> TestResult:
+        error = _syntax_error(code)
+        if error:
+            return TestResult(test=test, verdict=Verdict.SYNTAX_ERROR, time_s=0.0, message=error)
+        return self._executor.submit(self._run, code, test, limits or Limits()).result()[0]
+
+
+_default: Sandbox | None = None
+_default_lock = threading.Lock()
+
+
+def get_sandbox(workers: int | None = None) -> Sandbox:
+    """The process-wide pool, created on first use (Settings.workers, else one per core)."""
+    global _default
+    with _default_lock:
+        if _default is None or _default._closed:
+            if workers is None:
+                from dcode.config import load_settings
+
+                workers = load_settings().workers or None
+            _default = Sandbox(workers)
+            atexit.register(_default.close)
+        return _default
+
+
+def check(code: str, tests: Sequence[TestCase], limits: Limits | None = None, *,
+          stop_on_first_failure: bool = False) -> CheckResult:
+    return get_sandbox().check(code, tests, limits, stop_on_first_failure=stop_on_first_failure)
+
+
+def check_many(jobs: Sequence[tuple[str, Sequence[TestCase]]], limits: Limits | None = None, *,
+               stop_on_first_failure: bool = False) -> list[CheckResult]:
+    return get_sandbox().check_many(jobs, limits, stop_on_first_failure=stop_on_first_failure)
+
+
+def run_program(code: str, stdin: str = "", limits: Limits | None = None) -> TestResult:
+    return get_sandbox().run_program(code, stdin, limits)
+
+
+def call_function(code: str, fn: str, args: Sequence[Any], limits: Limits | None = None) -> TestResult:
+    return get_sandbox().call_function(code, fn, args, limits)

@@ -1,0 +1,288 @@
+"""A warm worker that lives inside the namespaces: one fork per test (stdlib only).
+
+Started by the parent through `unshare` as `python -I -B server.py CONFIG`; it is pid 1 of
+its own pid namespace. It builds the sandbox root (boot.py), imports the modules that
+candidates commonly need once, then answers requests on its stdin/stdout: length-prefixed
+JSON frames, one test each. Per test it forks a child that drops every privilege, applies
+the rlimits and runs the candidate (harness.py); afterwards it kills every other process
+in the namespace and replaces the scratch mounts, so nothing survives from one test to the
+next. When the parent goes away its stdin closes and the whole namespace dies with it.
+"""
+from __future__ import annotations
+
+import ctypes
+import importlib.util
+import json
+import os
+import resource
+import select
+import signal
+import struct
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _load(name: str):
+    """Load a sibling module by path before the pivot makes the source tree disappear."""
+    spec = importlib.util.spec_from_file_location(f"_dcode_sandbox_{name}", os.path.join(HERE, f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+boot = _load("boot")
+harness = _load("harness")
+
+WARM_MODULES = ("array", "bisect", "collections", "copy", "dataclasses", "datetime", "decimal", "fractions",
+                "functools", "heapq", "itertools", "json", "math", "operator", "random", "re", "statistics",
+                "string", "typing", "io", "time", "threading", "traceback", "unittest", "numpy", "pytest")
+PR_SET_NO_NEW_PRIVS = 38
+PR_CAPBSET_DROP = 24
+PR_CAP_AMBIENT = 47
+PR_CAP_AMBIENT_CLEAR_ALL = 4
+PR_SET_PDEATHSIG = 1
+_libc = ctypes.CDLL(None, use_errno=True)
+STDERR_TAIL = 2048
+
+
+def _frame_write(fd: int, obj: dict) -> None:
+    data = json.dumps(obj).encode()
+    data = struct.pack(">I", len(data)) + data
+    while data:
+        n = os.write(fd, data)
+        data = data[n:]
+
+
+def _read_exact(fd: int, n: int) -> bytes:
+    buf = b""
+    while len(buf) < n:
+        chunk = os.read(fd, n - len(buf))
+        if not chunk:
+            raise EOFError
+        buf += chunk
+    return buf
+
+
+def _frame_read(fd: int) -> dict:
+    (n,) = struct.unpack(">I", _read_exact(fd, 4))
+    return json.loads(_read_exact(fd, n))
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+def _drop_privileges(uid: int, setuid: bool) -> None:
+    """No capabilities, no way back (no_new_privs), and an unprivileged uid where we have one."""
+    last_cap = int(open("/proc/sys/kernel/cap_last_cap").read()) if os.path.exists(
+        "/proc/sys/kernel/cap_last_cap") else 40
+    for cap in range(last_cap + 1):
+        _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+    _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    if setuid:
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    header = _CapHeader(0x20080522, 0)
+    data = (_CapData * 2)()
+    if _libc.capset(ctypes.byref(header), data) != 0:
+        raise OSError(ctypes.get_errno(), "capset")
+    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "no_new_privs")
+
+
+def _set_limits(limits: dict) -> None:
+    mb = 1024 * 1024
+    cpu = int(limits["timeout_s"]) + 1
+    for res, value in ((resource.RLIMIT_CPU, (cpu, cpu + 1)),
+                       (resource.RLIMIT_AS, (limits["memory_mb"] * mb,) * 2),
+                       (resource.RLIMIT_FSIZE, (max(limits["file_size_mb"] * mb, limits["output_bytes"] + 1),) * 2),
+                       (resource.RLIMIT_NOFILE, (limits["open_files"],) * 2),
+                       (resource.RLIMIT_NPROC, (limits["processes"],) * 2),
+                       (resource.RLIMIT_CORE, (0, 0))):
+        resource.setrlimit(res, value)
+
+
+class Server:
+    def __init__(self, config: dict) -> None:
+        self.uid = config["uid"]
+        self.setuid = config["setuid"]
+        self.scratch_mb = config["scratch_mb"]
+        # Keep the parent's pipes on fds no child will ever see.
+        self.rfd = os.dup(0)
+        self.wfd = os.dup(1)
+        os.set_inheritable(self.rfd, False)
+        os.set_inheritable(self.wfd, False)
+        null = os.open("/dev/null", os.O_RDWR)
+        for fd in (0, 1):
+            os.dup2(null, fd)
+        os.close(null)
+
+    def serve(self) -> None:
+        while True:
+            try:
+                req = _frame_read(self.rfd)
+            except (EOFError, OSError):
+                return
+            if req.get("kind") == "ping":
+                _frame_write(self.wfd, {"ok": True})
+                continue
+            try:
+                reply = self.run(req)
+            except Exception as e:  # our own failure: say so, the parent marks sandbox_error
+                reply = {"status": "error", "message": f"{type(e).__name__}: {e}"}
+            _frame_write(self.wfd, reply)
+
+    def run(self, req: dict) -> dict:
+        limits = req["limits"]
+        for name, data in req.get("files", {}).items():
+            path = os.path.join(boot.WORKDIR, name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(data)
+        if self.setuid:
+            for dirpath, dirnames, filenames in os.walk(boot.WORKDIR):
+                for n in dirnames + filenames:
+                    os.chown(os.path.join(dirpath, n), self.uid, self.uid)
+        stdin = os.memfd_create("stdin")
+        os.write(stdin, req.get("stdin", "").encode())
+        os.lseek(stdin, 0, os.SEEK_SET)
+        stdout, stderr, report = (os.memfd_create(n) for n in ("stdout", "stderr", "report"))
+        nonce_r, nonce_w = os.pipe()
+        os.write(nonce_w, req.get("nonce", "").encode())
+        os.close(nonce_w)
+        req.pop("nonce", None)
+        start = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            self._child(req, limits, stdin, stdout, stderr, report, nonce_r)
+        for fd in (stdin, nonce_r):
+            os.close(fd)
+        status, usage = self._wait(pid, start + limits["wall_s"])
+        elapsed = time.monotonic() - start
+        self._kill_all()
+        reply = {"status": status[0], "code": status[1], "time_s": elapsed,
+                 "cpu_s": usage.ru_utime + usage.ru_stime if usage else None,
+                 "max_rss_mb": usage.ru_maxrss / 1024 if usage else None}
+        out = self._read(stdout, limits["output_bytes"] + 1)
+        reply["stdout"] = out.decode("utf-8", "replace")
+        reply["stdout_truncated"] = len(out) > limits["output_bytes"]
+        reply["stderr"] = self._tail(stderr, STDERR_TAIL).decode("utf-8", "replace")
+        reply["report"] = self._read(report, 4 * 1024 * 1024).decode("utf-8", "replace")
+        for fd in (stdout, stderr, report):
+            os.close(fd)
+        boot.reset_scratch(self.uid if self.setuid else 0, self.scratch_mb)
+        return reply
+
+    def _child(self, req, limits, stdin, stdout, stderr, report, nonce_r) -> None:
+        try:
+            os.setsid()
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE, signal.SIGCHLD):
+                signal.signal(sig, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as CPython sets it up
+            os.dup2(stdin, 0)
+            os.dup2(stdout, 1)
+            os.dup2(stderr, 2)
+            report_fd, nonce_fd = 1000 + os.getpid() % 500, 1600 + os.getpid() % 300
+            os.dup2(report, report_fd)
+            os.dup2(nonce_r, nonce_fd)
+            keep = {0, 1, 2, report_fd, nonce_fd}
+            for fd in map(int, os.listdir("/proc/self/fd")):
+                if fd not in keep:
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
+            os.chdir(boot.WORKDIR)
+            _set_limits(limits)
+            _drop_privileges(self.uid, self.setuid)
+        except BaseException as e:
+            os.write(2, f"sandbox: could not prepare the child: {e}\n".encode())
+            os._exit(125)
+        harness.run(req, report_fd, nonce_fd)
+        os._exit(1)
+
+    def _wait(self, pid: int, deadline: float):
+        pidfd = os.pidfd_open(pid)
+        try:
+            poller = select.poll()
+            poller.register(pidfd, select.POLLIN)
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    os.kill(pid, signal.SIGKILL)
+                    _, raw, usage = os.wait4(pid, 0)
+                    return ("timeout", None), usage
+                if poller.poll(left * 1000):
+                    _, raw, usage = os.wait4(pid, 0)
+                    if os.WIFSIGNALED(raw):
+                        return ("signaled", os.WTERMSIG(raw)), usage
+                    return ("exited", os.WEXITSTATUS(raw)), usage
+        finally:
+            os.close(pidfd)
+
+    @staticmethod
+    def _kill_all() -> None:
+        """Every process in this pid namespace but us: daemons, orphans, forks."""
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        while True:
+            try:
+                os.waitpid(-1, 0)
+            except ChildProcessError:
+                return
+
+    @staticmethod
+    def _read(fd: int, limit: int) -> bytes:
+        os.lseek(fd, 0, os.SEEK_SET)
+        chunks, size = [], 0
+        while size < limit:
+            chunk = os.read(fd, min(1 << 20, limit - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+
+    @staticmethod
+    def _tail(fd: int, n: int) -> bytes:
+        size = os.fstat(fd).st_size
+        os.lseek(fd, max(0, size - n), os.SEEK_SET)
+        return os.read(fd, n)
+
+
+def main() -> None:
+    config = json.loads(sys.argv[1])
+    # pid 1 of a namespace gets no signal it has no handler for; give it none to receive.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    wfd = 1
+    try:
+        boot.build_root(config["keep"], config["uid"] if config["setuid"] else 0, config["scratch_mb"])
+    except (boot.BootError, OSError) as e:
+        _frame_write(wfd, {"ok": False, "error": str(e)})
+        return
+    warm = []
+    for name in WARM_MODULES:
+        try:
+            __import__(name)
+            warm.append(name)
+        except Exception:
+            pass
+    server = Server(config)
+    _frame_write(server.wfd, {"ok": True, "warm": warm, "pid": os.getpid()})
+    server.serve()
+
+
+if __name__ == "__main__":
+    main()
