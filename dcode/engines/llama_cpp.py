@@ -7,6 +7,8 @@ same context: llama.cpp keeps the prompt's KV cache, so the prompt is evaluated 
 from __future__ import annotations
 
 import codecs
+import gc
+import sys
 import ctypes
 import logging
 import os
@@ -59,11 +61,19 @@ class LlamaCppEngine:
         self.path = path
         self.threads = threads or os.cpu_count() or 1
         start = perf_counter()
+        failure = ""
+        hook = sys.unraisablehook
         try:
             self._llm = llama_cpp.Llama(str(path), n_ctx=context_length, n_threads=self.threads,
                                         n_threads_batch=self.threads, verbose=False)
         except (ValueError, RuntimeError, OSError) as e:
-            raise BadInput(f"{path}: llama.cpp could not load the model ({e})") from None
+            # A half-built Llama complains from __del__ as it is freed; that is noise, not news.
+            sys.unraisablehook = lambda _: None
+            failure = str(e) or type(e).__name__
+        if failure:
+            gc.collect()
+            sys.unraisablehook = hook
+            raise BadInput(f"{path}: llama.cpp could not load the model ({failure})")
         self.load_s = perf_counter() - start
         self._eog = lambda token: bool(llama_cpp.llama_token_is_eog(self._llm._model.vocab, token))
         self._lock = threading.Lock()

@@ -78,7 +78,9 @@ def extract_code(text: str, language: str = "python") -> str | None:
     and models sometimes echo it back.
     """
     _, answer = split_reasoning(text)
-    wanted = _ALIASES.get(language.lower(), {language.lower()}) | {""}
+    language = language.lower()
+    wanted = next((group for name, group in _ALIASES.items() if language == name or language in group),
+                  {language}) | {""}
     for tag, code in reversed(code_blocks(answer)):
         if tag in wanted and code.strip():
             return code.strip("\n") + "\n"
