@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import io
 import json
+import linecache
 import os
 import sys
 import threading
@@ -74,6 +75,7 @@ def _describe(exc: BaseException) -> dict:
 
 def _exec_code(code: str, main: types.ModuleType, reporter: Reporter, filename: str = MODULE_FILE) -> int | None:
     """Run `code` as the main module. Returns an exit status if the program ended, else None."""
+    _remember_source(filename, code)
     try:
         compiled = compile(code, filename, "exec")
     except (SyntaxError, ValueError) as e:
@@ -89,6 +91,11 @@ def _exec_code(code: str, main: types.ModuleType, reporter: Reporter, filename: 
         traceback.print_exc()
         return 1
     return None
+
+
+def _remember_source(filename: str, source: str) -> None:
+    """Let tracebacks show the lines of code that exists only in memory (feedback for the model)."""
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
 
 
 def _exit_status(e: SystemExit) -> int:
@@ -191,6 +198,7 @@ def run_assert(req: dict, reporter: Reporter) -> None:
         reporter.event(event="error", phase="code", type="SystemExit",
                        message=f"the program exited (status {status}) before the tests ran", line=None)
         _shutdown(status or 1)
+    _remember_source("tests.py", req["source"])
     try:
         exec(compile(req["source"], "tests.py", "exec"), main.__dict__)
     except AssertionError as e:
