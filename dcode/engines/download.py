@@ -116,7 +116,7 @@ def _fetch(client: httpx.Client, url: str, partial: Path, headers: dict[str, str
         length = response.headers.get("content-length")
         total = have + int(length) if length and length.isdigit() else None
         with partial.open(mode) as out, _progress(progress, label or partial.name, total, have) as advance:
-            for chunk in response.iter_bytes(CHUNK):
+            for chunk in response.iter_bytes():  # as they arrive, so a broken transfer keeps its bytes
                 out.write(chunk)
                 advance(len(chunk))
         if total is not None and partial.stat().st_size < total:

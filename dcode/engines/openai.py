@@ -121,8 +121,10 @@ class OpenAIEngine:
                 break
             samples.extend(got)
         cancelled = cancel is not None and cancel.is_set
-        if "prompt_tokens" not in usage and "prompt" in body and samples:
-            usage = {**usage, "prompt_tokens": self.count_tokens(body["prompt"])}  # the server sent no usage
+        if "prompt_tokens" not in usage and samples:
+            # The server sent no usage: count the prompt (for chat, the messages without the template).
+            prompt = body.get("prompt") or "\n".join(m["content"] for m in body.get("messages", []))
+            usage = {**usage, "prompt_tokens": self.count_tokens(prompt)}
         while cancelled and len(samples) < wanted:
             samples.append(_Sample(finish="cancelled"))
         total_s = perf_counter() - start
