@@ -18,9 +18,11 @@ from pathlib import Path
 from dcode.errors import BadInput
 
 NAMESPACES = ("--pid", "--fork", "--net", "--mount", "--ipc", "--uts", "--kill-child")
-# Candidates of worker i run as uid CANDIDATE_UID + i when dcode is root: a uid no one
-# else uses, one per worker, so a fork bomb in one worker cannot starve another's count.
+# As root, each worker's candidates run as their own uid from this range, which no one else
+# uses: RLIMIT_NPROC counts per uid, so a fork bomb in one worker (or in another dcode
+# process on the same machine) cannot use up the process count of another.
 CANDIDATE_UID = 2_000_000_000
+CANDIDATE_UIDS = 2**30
 SERVER = Path(__file__).with_name("server.py")
 CHILD_ENV = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -42,12 +44,12 @@ class Isolation:
     mode: str  # "root" | "userns"
     unshare: str
 
-    def command(self, worker: int, scratch_mb: int) -> tuple[list[str], dict[str, str]]:
+    def command(self, uid: int, scratch_mb: int) -> tuple[list[str], dict[str, str]]:
         """argv and environment that start one warm worker (server.py) inside the sandbox."""
         import json
 
         setuid = self.mode == "root"
-        config = {"keep": interpreter_paths(), "uid": CANDIDATE_UID + worker if setuid else 0,
+        config = {"keep": interpreter_paths(), "uid": uid if setuid else 0,
                   "setuid": setuid, "scratch_mb": scratch_mb}
         user = ["--user", "--map-root-user"] if self.mode == "userns" else []
         argv = [self.unshare, *user, *NAMESPACES, "--", sys.executable, "-I", "-B", str(SERVER),
@@ -57,7 +59,7 @@ class Isolation:
     def describe(self) -> str:
         if self.mode == "root":
             return (f"unshare as root (pid, net, mount, ipc, uts namespaces); candidates run as uid "
-                    f"{CANDIDATE_UID}+worker with no capabilities")
+                    "an unused uid per worker, with no capabilities")
         return ("unshare in a user namespace (user, pid, net, mount, ipc, uts namespaces); candidates "
                 "run with no capabilities")
 

@@ -11,6 +11,7 @@ import atexit
 import json
 import os
 import queue
+import secrets
 import select
 import struct
 import subprocess
@@ -36,15 +37,15 @@ class WorkerDied(Exception):
 class Worker:
     """One sandboxed server process, spoken to over length-prefixed JSON on its stdin/stdout."""
 
-    def __init__(self, index: int, iso: isolation.Isolation, scratch_mb: int = 256) -> None:
-        self.index = index
+    def __init__(self, uid: int, iso: isolation.Isolation, scratch_mb: int = 256) -> None:
+        self.uid = uid
         self._iso = iso
         self._scratch_mb = scratch_mb
         self._proc: subprocess.Popen | None = None
         self._stderr: deque[bytes] = deque(maxlen=64)
 
     def start(self) -> None:
-        argv, env = self._iso.command(self.index, self._scratch_mb)
+        argv, env = self._iso.command(self.uid, self._scratch_mb)
         self._proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE, env=env, cwd="/", start_new_session=True)
         threading.Thread(target=self._drain, args=(self._proc,), daemon=True).start()
@@ -141,8 +142,9 @@ class Sandbox:
 
     def __init__(self, workers: int | None = None) -> None:
         self._iso = isolation.require()
-        self.size = max(1, workers or os.cpu_count() or 1)
-        self._all = [Worker(i, self._iso) for i in range(self.size)]
+        self.size = min(1024, max(1, workers or os.cpu_count() or 1))
+        base = isolation.CANDIDATE_UID + secrets.randbelow(isolation.CANDIDATE_UIDS // 1024) * 1024
+        self._all = [Worker(base + i, self._iso) for i in range(self.size)]
         self._idle: queue.SimpleQueue[Worker] = queue.SimpleQueue()
         for w in self._all:
             self._idle.put(w)

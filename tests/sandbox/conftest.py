@@ -22,6 +22,11 @@ def sandbox():
 
 
 @pytest.fixture(scope="session")
+def secret() -> str:
+    return SECRET
+
+
+@pytest.fixture(scope="session")
 def solo():
     with Sandbox(workers=1) as box:
         yield box
