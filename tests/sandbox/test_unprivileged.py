@@ -1,0 +1,89 @@
+"""The user-namespace path, as an ordinary user would run it, driven from a root test run.
+
+As root we enter a private mount namespace, make the interpreter reachable for an ordinary
+user (here it may live under /root, which is 0700), drop to uid 65534 and run a script
+that uses the sandbox there. Run as an ordinary user, every other test already takes this
+path, so this one is skipped with that reason.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from dcode.sandbox.isolation import interpreter_paths
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SCRIPT = textwrap.dedent('''
+    import json, os
+    from dcode.problem.types import AssertTest, IOTest
+    from dcode.sandbox import Limits, Sandbox, isolation_status
+    out = {"uid": os.getuid(), "status": isolation_status()}
+    with Sandbox(workers=1) as box:
+        def run(code, expect="", **limits):
+            r = box.check(code, [IOTest("", expect)], Limits(**limits) if limits else None).results[0]
+            return [r.verdict.value, r.stdout.strip()]
+        out["ok"] = run("print(sum(range(10)))", "45")
+        out["wrong"] = run("print(44)", "45")
+        out["caps"] = run("s = open('/proc/self/status').read()\\nprint(s.split('CapEff:')[1].split()[0])")
+        out["env"] = run("import os\\nprint('SECRET' in str(os.environ))")
+        out["net"] = run("import socket\\ntry:\\n socket.create_connection(('127.0.0.1', 80), 1)\\n"
+                         "except OSError:\\n print('refused')")
+        out["home"] = run("import os\\nprint(os.path.exists(%r))" % os.environ["PROBE"])
+        out["bomb"] = run("import os\\nwhile True:\\n  try: os.fork()\\n  except OSError: pass", timeout_s=1)
+        out["after_bomb"] = run("import os\\nprint(len([p for p in os.listdir('/proc') if p.isdigit()]))", "2")
+        out["memory"] = run("x = [bytearray(2**26) for _ in range(100)]", memory_mb=256)
+        out["timeout"] = run("while True: pass", timeout_s=1)
+        out["assert"] = box.check("def f(x): return x", [AssertTest("assert f(1) == 2")]).results[0].verdict.value
+        out["exit0"] = box.check("import os\\ndef f(x): return x\\nos._exit(0)",
+                                 [AssertTest("assert f(1) == 2")]).results[0].verdict.value
+    print("RESULT " + json.dumps(out))
+''')
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="running unprivileged: every other sandbox test takes the "
+                                              "user-namespace path already")
+def test_sandbox_as_an_ordinary_user(tmp_path):
+    uid = 65534
+    probe = Path.home() / ".dcode-unprivileged-probe"
+    probe.write_text("secret")
+    stage = ["set -e", "mount --make-rprivate /"]
+    # The interpreter may live in /root (0700): show an ordinary user only its prefix.
+    under_root = [p for p in interpreter_paths() if p.startswith("/root/")]
+    for i, path in enumerate(under_root):
+        stage += [f"mkdir -p /run/dcode-stage-{i}", f"mount --bind {shlex.quote(path)} /run/dcode-stage-{i}"]
+    if under_root:
+        stage.append("mount -t tmpfs -o mode=0755 tmpfs /root")
+        for i, path in enumerate(under_root):
+            stage += [f"mkdir -p {shlex.quote(path)}", f"mount --move /run/dcode-stage-{i} {shlex.quote(path)}"]
+    stage.append(f"exec setpriv --reuid={uid} --regid={uid} --clear-groups --inh-caps=-all --bounding-set=-all "
+                 f"env -i PATH=/usr/bin:/bin HOME=/nonexistent SECRET=1 PROBE={shlex.quote(str(probe))} "
+                 f"DCODE_CONFIG=/nonexistent/config.toml PYTHONPATH={shlex.quote(str(ROOT))} "
+                 f"{shlex.quote(sys.executable)} -c {shlex.quote(SCRIPT)}")
+    try:
+        proc = subprocess.run(["unshare", "--mount", "sh", "-c", "\n".join(stage)], capture_output=True,
+                              text=True, timeout=120, cwd="/")
+    finally:
+        probe.unlink()
+    line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT ")), None)
+    assert line, proc.stdout[-2000:] + proc.stderr[-2000:]
+    out = json.loads(line.removeprefix("RESULT "))
+    assert out["uid"] == uid and "user namespace" in out["status"]
+    assert out["ok"] == ["passed", "45"]
+    assert out["wrong"][0] == "wrong_answer"
+    assert out["caps"][1] == "0000000000000000"
+    assert out["env"][1] == "False"
+    assert out["net"][1] == "refused"
+    assert out["home"][1] == "False"
+    assert out["bomb"][0] in ("timeout", "runtime_error")
+    assert out["after_bomb"] == ["passed", "2"]
+    assert out["memory"][0] == "memory_limit"
+    assert out["timeout"][0] == "timeout"
+    assert out["assert"] == "wrong_answer" and out["exit0"] == "runtime_error"
