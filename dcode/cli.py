@@ -100,10 +100,40 @@ def config(
     show_config(as_json=as_json, path_only=path)
 
 
+@app.command()
+def solve(
+    problem: Path = typer.Argument(..., help="A problem .md, or a Python stub (signature + docstring with examples)."),
+    samples: int = typer.Option(8, "--samples", "-n", help="Programs to generate at most (fixes included)."),
+    rounds: int = typer.Option(1, "--rounds", "-r", help="Fix rounds in a row on a failing candidate (0: resample)."),
+    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Generated tokens at most, all calls together."),
+    time_s: Optional[float] = typer.Option(None, "--time", help="Wall-clock seconds at most."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Seed for repeatable sampling."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the code here instead of stdout."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object with the outcome and the code."),
+    trace: Optional[Path] = typer.Option(None, "--trace", help="Folder to write every prompt, completion and verdict (JSONL)."),
+    hidden_tests: Optional[Path] = typer.Option(None, "--hidden-tests", help="Tests used only for the final verdict."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model name or GGUF path."),
+    engine: Optional[str] = typer.Option(None, "--engine", help="llama_cpp, openai or vllm."),
+    server_url: Optional[str] = typer.Option(None, "--server-url", help="OpenAI-compatible server for --engine openai."),
+    style: str = typer.Option("auto", "--style", help="Prompt style: auto, chat or complete (base models)."),
+    batch: int = typer.Option(4, "--batch", help="Samples per engine call."),
+) -> None:
+    """Generate code for PROBLEM until a candidate passes its tests. Exit 0 passed, 1 none passed."""
+    from dcode.loops.commands import solve_command
+
+    raise typer.Exit(solve_command(problem, samples=samples, rounds=rounds, max_tokens=max_tokens, time_s=time_s,
+                                   seed=seed, out_path=out_path, as_json=as_json, trace_dir=trace,
+                                   hidden_tests=hidden_tests, model=model, engine=engine, server_url=server_url,
+                                   style=style, batch=batch, out=out, err=err))
+
+
 def main() -> None:
     """Entry point: turns BadInput (and anything unexpected) into one line and an exit code."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode, click returns a command's typer.Exit code instead of exiting.
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except BadInput as e:
         print(f"dcode: error: {e}", file=sys.stderr)
         sys.exit(2)

@@ -38,8 +38,13 @@ def dcode(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedPro
     return subprocess.run([str(DCODE), *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120)
 
 
-@pytest.mark.parametrize("outcome", ["passed", "wrong_answer", "runtime_error", "timeout"])
-@pytest.mark.parametrize("kind", list(TESTS))
+# A pytest file gets one wall-clock budget for all its cases (the sandbox gives it at least
+# 60 s), so its timeout case would cost a minute: it is left out of this matrix.
+CASES = [(kind, outcome) for kind in TESTS for outcome in ("passed", "wrong_answer", "runtime_error", "timeout")
+         if (kind, outcome) != ("pytest", "timeout")]
+
+
+@pytest.mark.parametrize(("kind", "outcome"), CASES)
 def test_check_verdicts(tmp_path, kind, outcome):
     name, candidates, content = TESTS[kind]
     tests = tmp_path / "tests" / name
@@ -51,8 +56,10 @@ def test_check_verdicts(tmp_path, kind, outcome):
     assert done.returncode == (0 if outcome == "passed" else 1), done.stderr
     report = json.loads(done.stdout)
     assert report["passed"] is (outcome == "passed")
-    assert report["verdict"] == outcome, report
-    assert [t["verdict"] for t in report["tests"]] == [outcome]
+    # pytest reports that a test failed, not why: an exception in the code under test reads as a failure
+    expected = {"wrong_answer", "runtime_error"} if kind == "pytest" and outcome == "runtime_error" else {outcome}
+    assert report["verdict"] in expected, report
+    assert [t["verdict"] for t in report["tests"]] == [report["verdict"]]
 
 
 def test_json_contract():

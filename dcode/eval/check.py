@@ -45,7 +45,8 @@ def check_file(candidate: Path, tests_path: Path, *, timeout_s: float | None = N
     from dcode.sandbox import check
 
     code = read_candidate(candidate)
+    limits = check_limits(tests_path, timeout_s, memory_mb)
     tests = bind_module(load_tests(tests_path), candidate)
     if not tests:
         raise BadInput(f"{tests_path}: holds no tests")
-    return check(code, tests, check_limits(tests_path, timeout_s, memory_mb))
+    return check(code, tests, limits)

