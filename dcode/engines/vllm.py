@@ -55,12 +55,17 @@ class VllmEngine:
                               max_tokens=sampling.max_tokens, stop=list(dict.fromkeys((*sampling.stop, *extra_stop))),
                               seed=sampling.seed if sampling.seed is not None and sampling.seed >= 0 else None)
 
-    def _run(self, prompt: str, sampling: Sampling, cancel: Cancel | None, on_token: OnToken | None,
+    def _run(self, prompt: str | list[dict], sampling: Sampling, cancel: Cancel | None, on_token: OnToken | None,
              extra_stop: tuple[str, ...] = ()) -> list[Completion]:
+        """One request for all n samples; a list of messages goes through `LLM.chat` and the model's template."""
         if cancel is not None and cancel.is_set:
             return [Completion("", "cancelled") for _ in range(max(1, sampling.n))]
         start = perf_counter()
-        [output] = self._llm.generate([prompt], self._params(sampling, extra_stop), use_tqdm=False)
+        params = self._params(sampling, extra_stop)
+        if isinstance(prompt, list):
+            [output] = self._llm.chat(prompt, params, use_tqdm=False)
+        else:
+            [output] = self._llm.generate([prompt], params, use_tqdm=False)
         total = perf_counter() - start
         ttft = 0.0
         metrics = getattr(output, "metrics", None)
@@ -82,9 +87,7 @@ class VllmEngine:
 
     def chat(self, messages: list[Message], sampling: Sampling = Sampling(), *, cancel: Cancel | None = None,
              on_token: OnToken | None = None) -> list[Completion]:
-        prompt = self._tokenizer.apply_chat_template([{"role": m.role, "content": m.content} for m in messages],
-                                                     tokenize=False, add_generation_prompt=True)
-        return self._run(prompt, sampling, cancel, on_token)
+        return self._run([{"role": m.role, "content": m.content} for m in messages], sampling, cancel, on_token)
 
     def fill(self, prefix: str, suffix: str, sampling: Sampling = Sampling(), *, cancel: Cancel | None = None,
              on_token: OnToken | None = None) -> list[Completion]:
