@@ -114,11 +114,19 @@ def mount_scratch(path: str, uid: int, size_mb: int) -> None:
           f"size={size_mb}m,nr_inodes=4096,mode={mode},uid={uid},gid={uid}")
 
 
+def _pristine(path: str, uid: int) -> bool:
+    """Still exactly as mounted: empty, same owner and mode (every process is dead by now)."""
+    st = os.lstat(path)
+    mode = 0o700 if path == WORKDIR else 0o1777
+    return (st.st_mode & 0o7777) == mode and st.st_uid == uid and not os.listdir(path)
+
+
 def reset_scratch(uid: int, size_mb: int) -> None:
-    """Throw away everything a test wrote: detach the old tmpfs mounts, mount new ones."""
+    """Throw away everything a test wrote: detach the used tmpfs mounts, mount new ones."""
     for path in SCRATCH:
-        umount(path)
-        mount_scratch(path, uid, size_mb if path != "/dev/shm" else 64)
+        if not _pristine(path, uid):
+            umount(path)
+            mount_scratch(path, uid, size_mb if path != "/dev/shm" else 64)
 
 
 def build_root(keep: list[str], uid: int, size_mb: int) -> None:

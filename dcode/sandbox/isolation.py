@@ -58,7 +58,7 @@ class Isolation:
 
     def describe(self) -> str:
         if self.mode == "root":
-            return (f"unshare as root (pid, net, mount, ipc, uts namespaces); candidates run as uid "
+            return ("unshare as root (pid, net, mount, ipc, uts namespaces); candidates run as "
                     "an unused uid per worker, with no capabilities")
         return ("unshare in a user namespace (user, pid, net, mount, ipc, uts namespaces); candidates "
                 "run with no capabilities")
@@ -125,7 +125,19 @@ def require() -> Isolation:
     return found
 
 
+@functools.cache
 def isolation_status() -> str:
-    """One line: which isolation is in use, or why none is available."""
+    """One line: which isolation is in use, or why none is available (builds one sandbox to know)."""
     found = detect()
-    return found if isinstance(found, str) else found.describe()
+    if isinstance(found, str):
+        return found
+    from dcode.sandbox.pool import Worker
+
+    worker = Worker(CANDIDATE_UID, found)
+    try:
+        worker.start()
+    except Exception as e:
+        return f"no sandbox: {e}".replace("no sandbox: no sandbox:", "no sandbox:")
+    finally:
+        worker.close()
+    return found.describe()

@@ -22,12 +22,16 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from dcode.errors import BadInput
 from dcode.problem.types import PytestTest, TestCase
 from dcode.sandbox import isolation, judge
 from dcode.sandbox.verdict import CheckResult, Limits, TestResult, Verdict
 
 BOOT_TIMEOUT_S = 60.0
 GRACE_S = 5.0  # on top of a test's wall limit, for the worker to kill, clean up and answer
+
+
+_started_once = False  # has any worker started in this process? then a failure is not the machine's
 
 
 class WorkerDied(Exception):
@@ -53,10 +57,19 @@ class Worker:
             hello = self._read(time.monotonic() + BOOT_TIMEOUT_S)
         except WorkerDied as e:
             self.close()
-            raise WorkerDied(f"the sandbox did not start: {e}{self._stderr_tail()}") from None
+            self._failed_to_start(f"{e}{self._stderr_tail()}")
         if not hello.get("ok"):
             self.close()
-            raise WorkerDied(f"the sandbox did not start: {hello.get('error')}")
+            self._failed_to_start(str(hello.get("error")))
+        global _started_once
+        _started_once = True
+
+    @staticmethod
+    def _failed_to_start(reason: str) -> None:
+        """If no sandbox ever started here, isolation does not work on this machine: say so."""
+        if not _started_once:
+            raise BadInput(f"no sandbox: building it failed ({reason})")
+        raise WorkerDied(f"the sandbox did not start: {reason}")
 
     def _drain(self, proc: subprocess.Popen) -> None:
         for line in proc.stderr:  # type: ignore[union-attr]
@@ -150,6 +163,7 @@ class Sandbox:
             self._idle.put(w)
         self._executor = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="dcode-sandbox")
         self._closed = False
+        self._pid = os.getpid()  # a forked copy of this process must not share the workers' pipes
 
     def __enter__(self) -> Sandbox:
         return self
@@ -158,7 +172,7 @@ class Sandbox:
         self.close()
 
     def close(self) -> None:
-        if self._closed:
+        if self._closed or self._pid != os.getpid():
             return
         self._closed = True
         self._executor.shutdown(wait=True, cancel_futures=True)
@@ -236,9 +250,7 @@ class Sandbox:
             return None
         try:
             results = self._run(code, test, limits)
-        except Exception as e:  # BadInput for a test file travels to the caller as it is
-            from dcode.errors import BadInput
-
+        except Exception as e:  # BadInput (a test file, no sandbox) travels to the caller as it is
             if isinstance(e, BadInput):
                 raise
             results = [TestResult(test=test, verdict=Verdict.SANDBOX_ERROR, time_s=0.0,
@@ -270,7 +282,7 @@ def get_sandbox(workers: int | None = None) -> Sandbox:
     """The process-wide pool, created on first use (Settings.workers, else one per core)."""
     global _default
     with _default_lock:
-        if _default is None or _default._closed:
+        if _default is None or _default._closed or _default._pid != os.getpid():
             if workers is None:
                 from dcode.config import load_settings
 

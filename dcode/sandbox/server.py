@@ -36,9 +36,12 @@ def _load(name: str):
 boot = _load("boot")
 harness = _load("harness")
 
+# Imported once, before any fork: what competitive and interview-style programs use. numpy
+# and pytest are left out on purpose: their memory makes every fork slower (bench/RESULTS.md),
+# and only the programs that need them pay for importing them.
 WARM_MODULES = ("array", "bisect", "collections", "copy", "dataclasses", "datetime", "decimal", "fractions",
                 "functools", "heapq", "itertools", "json", "math", "operator", "random", "re", "statistics",
-                "string", "typing", "io", "time", "threading", "traceback", "unittest", "numpy", "pytest")
+                "string", "typing", "io", "time", "threading", "traceback")
 PR_SET_NO_NEW_PRIVS = 38
 PR_CAPBSET_DROP = 24
 PR_CAP_AMBIENT = 47
@@ -142,6 +145,7 @@ class Server:
             _frame_write(self.wfd, reply)
 
     def run(self, req: dict) -> dict:
+        t0 = time.monotonic()
         limits = req["limits"]
         for name, data in req.get("files", {}).items():
             path = os.path.join(boot.WORKDIR, name)
@@ -168,7 +172,9 @@ class Server:
             os.close(fd)
         status, usage = self._wait(pid, start + limits["wall_s"])
         elapsed = time.monotonic() - start
+        t_kill = time.monotonic()
         self._kill_all()
+        t_read = time.monotonic()
         reply = {"status": status[0], "code": status[1], "time_s": elapsed,
                  "cpu_s": usage.ru_utime + usage.ru_stime if usage else None,
                  "max_rss_mb": usage.ru_maxrss / 1024 if usage else None}
@@ -179,7 +185,11 @@ class Server:
         reply["report"] = self._read(report, 4 * 1024 * 1024).decode("utf-8", "replace")
         for fd in (stdout, stderr, report):
             os.close(fd)
+        t_reset = time.monotonic()
         boot.reset_scratch(self.uid if self.setuid else 0, self.scratch_mb)
+        # Where a test's overhead goes, for bench/sandbox_overhead.py.
+        reply["overhead_s"] = {"prepare": start - t0, "kill": t_read - t_kill, "collect": t_reset - t_read,
+                               "reset": time.monotonic() - t_reset}
         return reply
 
     def _child(self, req, limits, stdin, stdout, stderr, report, nonce_r) -> None:

@@ -1,0 +1,90 @@
+"""Per-test overhead of the sandbox's warm pool vs a fresh `python3` subprocess per test.
+
+The same trivial stdin/stdout test is run N times, one after another, three ways:
+  pool      dcode's Sandbox (warm worker in its namespaces, one fork per test), verdicts included
+  python3   `python3 -c CODE` as a fresh subprocess per test, no isolation at all
+  one-shot  a fresh sandboxed worker per test (namespaces + interpreter start, then the test)
+and the mean wall time per test is printed for each, with the ratio python3 / pool. The
+result is appended to bench/RESULTS.md unless --no-record.
+
+    .venv/bin/python bench/sandbox_overhead.py [--tests N] [--no-record]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from dcode.problem.types import IOTest  # noqa: E402
+from dcode.sandbox import Sandbox, isolation_status  # noqa: E402
+
+CODE = "a, b = map(int, input().split())\nprint(a + b)\n"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+
+
+def per_test_pool(n: int) -> float:
+    with Sandbox(workers=1) as box:
+        box.check(CODE, [IOTest("1 2", "3")])  # start the worker outside the timing
+        started = time.perf_counter()
+        for i in range(n):
+            assert box.check(CODE, [IOTest(f"{i} 1", str(i + 1))]).passed
+        return (time.perf_counter() - started) / n
+
+
+def per_test_python3(n: int) -> float:
+    started = time.perf_counter()
+    for i in range(n):
+        done = subprocess.run([sys.executable, "-c", CODE], input=f"{i} 1", capture_output=True, text=True)
+        assert done.returncode == 0 and done.stdout.strip() == str(i + 1)
+    return (time.perf_counter() - started) / n
+
+
+def per_test_one_shot(n: int) -> float:
+    started = time.perf_counter()
+    for i in range(n):
+        with Sandbox(workers=1) as box:
+            assert box.check(CODE, [IOTest(f"{i} 1", str(i + 1))]).passed
+    return (time.perf_counter() - started) / n
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tests", type=int, default=200, help="tests per method (one-shot runs a tenth)")
+    parser.add_argument("--no-record", action="store_true", help="do not append to bench/RESULTS.md")
+    args = parser.parse_args()
+
+    pool = per_test_pool(args.tests)
+    fresh = per_test_python3(args.tests)
+    one_shot = per_test_one_shot(max(1, args.tests // 10))
+    ratio = fresh / pool
+    print(f"isolation: {isolation_status()}")
+    print(f"per test: pool {pool * 1000:.1f} ms, fresh python3 {fresh * 1000:.1f} ms, "
+          f"one-shot sandbox {one_shot * 1000:.1f} ms; python3 / pool = {ratio:.1f}x")
+    if args.no_record:
+        return
+    command = " ".join([".venv/bin/python bench/sandbox_overhead.py", *sys.argv[1:]])
+    section = f"""
+## Sandbox per-test overhead: warm pool vs a fresh `python3` per test
+
+- when: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}, euid {os.geteuid()}
+- command: `{command}`
+- isolation: {isolation_status()}
+- what: one stdin/stdout test (`a + b`), run {args.tests} times one after another; the pool's time includes building the request, the fork, the namespace clean-up and the verdict
+- pool: **{pool * 1000:.1f} ms**/test; fresh `python3 -c` subprocess (no isolation): **{fresh * 1000:.1f} ms**/test; fresh sandboxed worker per test (one-shot): {one_shot * 1000:.1f} ms/test
+- ratio python3 / pool: **{ratio:.1f}x**
+"""
+    with open(RESULTS, "a", encoding="utf-8") as f:
+        f.write(section)
+    print(f"appended to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

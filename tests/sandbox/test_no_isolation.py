@@ -1,0 +1,27 @@
+"""Where no isolation works, dcode says which piece is missing instead of running code unprotected."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SCRIPT = """
+from dcode.errors import BadInput
+from dcode.problem.types import IOTest
+from dcode.sandbox import check, isolation_status
+print(isolation_status())
+try:
+    check("print(1)", [IOTest("", "1")])
+except BadInput as e:
+    print("BadInput:", e)
+"""
+
+
+def test_missing_unshare_is_named():
+    env = {"PATH": "/nonexistent", "DCODE_CONFIG": "/nonexistent/config.toml", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=60)
+    lines = done.stdout.splitlines()
+    assert lines == ["no sandbox: the `unshare` command (util-linux) is not installed",
+                     "BadInput: no sandbox: the `unshare` command (util-linux) is not installed"], done.stderr
