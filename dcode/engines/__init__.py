@@ -6,11 +6,12 @@
 """
 from dcode.engines.base import Cancel, Completion, Engine, EngineInfo, Message, OnToken, Sampling
 from dcode.engines.fim import FimFormat
-from dcode.engines.loader import load_engine
+from dcode.engines.loader import load_engine, sampling_for
 from dcode.engines.registry import ModelSpec, get_model, load_registry
 from dcode.engines.text import code_blocks, extract_code, split_reasoning
 
 __all__ = [
     "Cancel", "Completion", "Engine", "EngineInfo", "FimFormat", "Message", "ModelSpec", "OnToken", "Sampling",
-    "code_blocks", "extract_code", "get_model", "load_engine", "load_registry", "split_reasoning",
+    "code_blocks", "extract_code", "get_model", "load_engine", "load_registry", "sampling_for",
+    "split_reasoning",
 ]

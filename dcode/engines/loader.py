@@ -78,3 +78,13 @@ def forget(engine: Engine) -> None:
         for key, cached in list(_cache.items()):
             if cached is engine:
                 del _cache[key]
+
+
+def sampling_for(settings: Settings, n: int = 1, **overrides) -> "Sampling":
+    """The Sampling the settings ask for (seed -1 means a fresh random seed per request)."""
+    from dcode.engines.base import Sampling
+
+    values = {"n": n, "temperature": settings.temperature, "top_p": settings.top_p,
+              "max_tokens": settings.max_tokens, "seed": settings.seed if settings.seed >= 0 else None}
+    values.update(overrides)
+    return Sampling(**values)

@@ -166,3 +166,11 @@ def test_load_engine_bad_names(tmp_path):
         load_engine(Settings(model="deepcoder-14b", home=str(tmp_path)))
     with pytest.raises(BadInput, match="no such model file"):
         load_engine(Settings(model=str(tmp_path / "nope.gguf"), home=str(tmp_path)))
+
+
+def test_sampling_for_reads_the_settings():
+    from dcode.engines import sampling_for
+
+    s = sampling_for(Settings(temperature=0.2, top_p=0.9, max_tokens=77, seed=-1), n=4)
+    assert (s.n, s.temperature, s.top_p, s.max_tokens, s.seed) == (4, 0.2, 0.9, 77, None)
+    assert sampling_for(Settings(seed=5), max_tokens=3).seed == 5
