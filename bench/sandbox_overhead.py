@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -30,29 +31,35 @@ CODE = "a, b = map(int, input().split())\nprint(a + b)\n"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 
 
-def per_test_pool(n: int) -> float:
+def per_test_pool(n: int) -> list[float]:
     with Sandbox(workers=1) as box:
         box.check(CODE, [IOTest("1 2", "3")])  # start the worker outside the timing
-        started = time.perf_counter()
+        times = []
         for i in range(n):
+            started = time.perf_counter()
             assert box.check(CODE, [IOTest(f"{i} 1", str(i + 1))]).passed
-        return (time.perf_counter() - started) / n
+            times.append(time.perf_counter() - started)
+        return times
 
 
-def per_test_python3(n: int) -> float:
-    started = time.perf_counter()
+def per_test_python3(n: int) -> list[float]:
+    times = []
     for i in range(n):
+        started = time.perf_counter()
         done = subprocess.run([sys.executable, "-c", CODE], input=f"{i} 1", capture_output=True, text=True)
         assert done.returncode == 0 and done.stdout.strip() == str(i + 1)
-    return (time.perf_counter() - started) / n
+        times.append(time.perf_counter() - started)
+    return times
 
 
-def per_test_one_shot(n: int) -> float:
-    started = time.perf_counter()
+def per_test_one_shot(n: int) -> list[float]:
+    times = []
     for i in range(n):
+        started = time.perf_counter()
         with Sandbox(workers=1) as box:
             assert box.check(CODE, [IOTest(f"{i} 1", str(i + 1))]).passed
-    return (time.perf_counter() - started) / n
+        times.append(time.perf_counter() - started)
+    return times
 
 
 def main() -> None:
@@ -61,24 +68,28 @@ def main() -> None:
     parser.add_argument("--no-record", action="store_true", help="do not append to bench/RESULTS.md")
     args = parser.parse_args()
 
-    pool = per_test_pool(args.tests)
-    fresh = per_test_python3(args.tests)
-    one_shot = per_test_one_shot(max(1, args.tests // 10))
+    pool_t = per_test_pool(args.tests)
+    fresh_t = per_test_python3(args.tests)
+    one_shot_t = per_test_one_shot(max(1, args.tests // 10))
+    pool, fresh, one_shot = (statistics.mean(t) for t in (pool_t, fresh_t, one_shot_t))
+    pool_med, fresh_med = statistics.median(pool_t), statistics.median(fresh_t)
     ratio = fresh / pool
+    load = os.getloadavg()[0]
     print(f"isolation: {isolation_status()}")
-    print(f"per test: pool {pool * 1000:.1f} ms, fresh python3 {fresh * 1000:.1f} ms, "
-          f"one-shot sandbox {one_shot * 1000:.1f} ms; python3 / pool = {ratio:.1f}x")
+    print(f"per test (mean / median): pool {pool * 1000:.1f} / {pool_med * 1000:.1f} ms, fresh python3 "
+          f"{fresh * 1000:.1f} / {fresh_med * 1000:.1f} ms, one-shot sandbox {one_shot * 1000:.1f} ms; "
+          f"python3 / pool = {ratio:.1f}x (load average {load:.1f})")
     if args.no_record:
         return
     command = " ".join([".venv/bin/python bench/sandbox_overhead.py", *sys.argv[1:]])
     section = f"""
 ## Sandbox per-test overhead: warm pool vs a fresh `python3` per test
 
-- when: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}, euid {os.geteuid()}
+- when: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}, euid {os.geteuid()}, load average {load:.1f} during the run
 - command: `{command}`
 - isolation: {isolation_status()}
 - what: one stdin/stdout test (`a + b`), run {args.tests} times one after another; the pool's time includes building the request, the fork, the namespace clean-up and the verdict
-- pool: **{pool * 1000:.1f} ms**/test; fresh `python3 -c` subprocess (no isolation): **{fresh * 1000:.1f} ms**/test; fresh sandboxed worker per test (one-shot): {one_shot * 1000:.1f} ms/test
+- pool: **{pool * 1000:.1f} ms**/test (median {pool_med * 1000:.1f}); fresh `python3 -c` subprocess (no isolation): **{fresh * 1000:.1f} ms**/test (median {fresh_med * 1000:.1f}); fresh sandboxed worker per test (one-shot): {one_shot * 1000:.1f} ms/test
 - ratio python3 / pool: **{ratio:.1f}x**
 """
     with open(RESULTS, "a", encoding="utf-8") as f:

@@ -126,9 +126,12 @@ def _failure(reply: dict, events: list[dict], limits: Limits) -> tuple[Verdict, 
         return Verdict.SANDBOX_ERROR, reply.get("message", "the sandbox failed")
     if status == "timeout":
         return Verdict.TIMEOUT, f"ran longer than {reply.get('wall_s', limits.timeout_s):g} s"
-    if status == "signaled" and code in (signal.SIGXCPU, signal.SIGKILL) and (reply.get("cpu_s") or 0) >= int(
-            limits.timeout_s):
+    if status == "signaled" and (code == signal.SIGXCPU or code == signal.SIGKILL and (
+            reply.get("cpu_s") or 0) >= int(limits.timeout_s)):
         return Verdict.TIMEOUT, f"used more than {limits.timeout_s:g} s of CPU"
+    if status == "signaled" and code in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT) and (
+            reply.get("max_rss_mb") or 0) >= 0.9 * limits.memory_mb:
+        return Verdict.MEMORY_LIMIT, f"exceeded {limits.memory_mb} MB"
     syntax = next((e for e in events if e.get("event") == "syntax_error"), None)
     if syntax:
         return Verdict.SYNTAX_ERROR, syntax.get("message", "syntax error")

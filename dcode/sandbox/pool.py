@@ -41,7 +41,7 @@ class WorkerDied(Exception):
 class Worker:
     """One sandboxed server process, spoken to over length-prefixed JSON on its stdin/stdout."""
 
-    def __init__(self, uid: int, iso: isolation.Isolation, scratch_mb: int = 256) -> None:
+    def __init__(self, uid: int, iso: isolation.Isolation, scratch_mb: int = 128) -> None:
         self.uid = uid
         self._iso = iso
         self._scratch_mb = scratch_mb

@@ -83,11 +83,20 @@ class _CapData(ctypes.Structure):
                 ("inheritable", ctypes.c_uint32)]
 
 
+def _last_cap() -> int:
+    try:
+        with open("/proc/sys/kernel/cap_last_cap") as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return 63
+
+
+LAST_CAP = _last_cap()
+
+
 def _drop_privileges(uid: int, setuid: bool) -> None:
     """No capabilities, no way back (no_new_privs), and an unprivileged uid where we have one."""
-    last_cap = int(open("/proc/sys/kernel/cap_last_cap").read()) if os.path.exists(
-        "/proc/sys/kernel/cap_last_cap") else 40
-    for cap in range(last_cap + 1):
+    for cap in range(LAST_CAP + 1):
         _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
     _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
     if setuid:

@@ -19,6 +19,7 @@ def sandbox():
     os.environ["DCODE_SANDBOX_TEST_SECRET"] = SECRET  # must not reach a candidate
     with Sandbox(workers=2) as box:
         yield box
+    del os.environ["DCODE_SANDBOX_TEST_SECRET"]
 
 
 @pytest.fixture(scope="session")
