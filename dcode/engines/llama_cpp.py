@@ -22,7 +22,7 @@ from dcode.engines.fim import FimFormat
 from dcode.engines.gguf import check_gguf
 from dcode.engines.registry import ModelSpec
 from dcode.engines.stops import StopScanner
-from dcode.engines.text import split_reasoning
+from dcode.engines.text import opens_thinking, reopen_thinking, split_reasoning
 from dcode.errors import BadInput
 
 
@@ -50,6 +50,15 @@ def plain_transcript(messages: list[Message]) -> str:
     loops read `info.has_chat_template` and write base-model prompts themselves when it is False.
     """
     return "\n\n".join(m.content.strip() for m in messages) + "\n\n"
+
+
+def _thinking_restored(prompt: str, completions: list[Completion]) -> list[Completion]:
+    """When the prompt opened `<think>`, the text gets it back (the stream already went out without it)."""
+    if opens_thinking(prompt):
+        for c in completions:
+            c.text = reopen_thinking(c.text)
+            c.reasoning = split_reasoning(c.text)[0]
+    return completions
 
 
 class LlamaCppEngine:
@@ -94,12 +103,12 @@ class LlamaCppEngine:
 
     def complete(self, prompt: str, sampling: Sampling = Sampling(), *, cancel: Cancel | None = None,
                  on_token: OnToken | None = None) -> list[Completion]:
-        return self._run(self._tokenize(prompt), sampling, (), cancel, on_token)
+        return _thinking_restored(prompt, self._run(self._tokenize(prompt), sampling, (), cancel, on_token))
 
     def chat(self, messages: list[Message], sampling: Sampling = Sampling(), *, cancel: Cancel | None = None,
              on_token: OnToken | None = None) -> list[Completion]:
         prompt, stops = self.render_chat(messages)
-        return self._run(self._tokenize(prompt), sampling, stops, cancel, on_token)
+        return _thinking_restored(prompt, self._run(self._tokenize(prompt), sampling, stops, cancel, on_token))
 
     def fill(self, prefix: str, suffix: str, sampling: Sampling = Sampling(), *, cancel: Cancel | None = None,
              on_token: OnToken | None = None) -> list[Completion]:

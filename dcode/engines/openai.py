@@ -17,7 +17,7 @@ import httpx
 
 from dcode.engines.base import Cancel, Completion, EngineInfo, Message, OnToken, Sampling
 from dcode.engines.registry import ModelSpec
-from dcode.engines.text import split_reasoning
+from dcode.engines.text import THINK_CLOSE, opens_thinking, reopen_thinking, split_reasoning
 from dcode.errors import BadInput
 
 RETRYABLE_STATUS = {502, 503, 504}
@@ -132,6 +132,10 @@ class OpenAIEngine:
         for s in samples[:wanted]:
             text = "".join(s.parts)
             finish = s.finish or ("cancelled" if cancelled else "stop")
+            if not s.reasoning and (opens_thinking(body.get("prompt", "")) or (
+                    "messages" in body and self.info.extra["reasoning"] and finish != "stop"
+                    and THINK_CLOSE not in text)):
+                text = reopen_thinking(text)  # the template opened <think>; the model was cut off in it
             reasoning = "".join(s.reasoning) or split_reasoning(text)[0]
             completions.append(Completion(
                 text=text, finish_reason=finish, prompt_tokens=int(usage.get("prompt_tokens", 0)),
@@ -191,7 +195,8 @@ class OpenAIEngine:
                     if sample.tokens == 0:
                         sample.first_token_s = perf_counter() - start
                     sample.tokens += 1
-                    sample.reasoning.append(thought)
+                    if thought:
+                        sample.reasoning.append(thought)
                     if piece:
                         sample.parts.append(piece)
                         if on_token is not None:

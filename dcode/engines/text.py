@@ -44,6 +44,16 @@ def split_reasoning(text: str) -> tuple[str, str]:
     return "", text
 
 
+def opens_thinking(prompt: str) -> bool:
+    """Whether a prompt ends inside `<think>` (R1-style chat templates open it for the model)."""
+    return prompt.rstrip().endswith(THINK_OPEN)
+
+
+def reopen_thinking(text: str) -> str:
+    """Put back the `<think>` the prompt opened, so a completion cut off while thinking reads as reasoning."""
+    return text if text.lstrip().startswith(THINK_OPEN) else f"{THINK_OPEN}\n{text}"
+
+
 def code_blocks(text: str) -> list[tuple[str, str]]:
     """Every fenced block as (language tag, code), in order; an unterminated last fence runs to the end."""
     blocks: list[tuple[str, str]] = []

@@ -11,7 +11,7 @@ from time import perf_counter
 
 from dcode.engines.base import Cancel, Completion, EngineInfo, Message, OnToken, Sampling
 from dcode.engines.registry import ModelSpec
-from dcode.engines.text import split_reasoning
+from dcode.engines.text import THINK_CLOSE, opens_thinking, reopen_thinking, split_reasoning
 from dcode.errors import BadInput
 
 
@@ -72,13 +72,18 @@ class VllmEngine:
         if metrics is not None and getattr(metrics, "first_token_time", None) and getattr(metrics, "arrival_time", None):
             ttft = metrics.first_token_time - metrics.arrival_time
         completions = []
+        chat_thinks = isinstance(prompt, list) and self.info.extra["reasoning"]
         for i, sample in enumerate(output.outputs):
             if on_token is not None and sample.text:
                 on_token(i, sample.text)
+            text = sample.text
+            if (isinstance(prompt, str) and opens_thinking(prompt)) or (
+                    chat_thinks and sample.finish_reason == "length" and THINK_CLOSE not in text):
+                text = reopen_thinking(text)  # the template opened <think>; the model was cut off in it
             completions.append(Completion(
-                text=sample.text, finish_reason="length" if sample.finish_reason == "length" else "stop",
+                text=text, finish_reason="length" if sample.finish_reason == "length" else "stop",
                 prompt_tokens=len(output.prompt_token_ids or []), completion_tokens=len(sample.token_ids),
-                time_to_first_token_s=ttft, total_s=total, reasoning=split_reasoning(sample.text)[0]))
+                time_to_first_token_s=ttft, total_s=total, reasoning=split_reasoning(text)[0]))
         return completions
 
     def complete(self, prompt: str, sampling: Sampling = Sampling(), *, cancel: Cancel | None = None,

@@ -174,3 +174,8 @@ def test_sampling_for_reads_the_settings():
     s = sampling_for(Settings(temperature=0.2, top_p=0.9, max_tokens=77, seed=-1), n=4)
     assert (s.n, s.temperature, s.top_p, s.max_tokens, s.seed) == (4, 0.2, 0.9, 77, None)
     assert sampling_for(Settings(seed=5), max_tokens=3).seed == 5
+
+
+def test_prompt_that_opens_think_gives_text_with_the_tag(engine):
+    [c] = engine.complete("Question?<think>\n", Sampling(max_tokens=5, seed=1))
+    assert c.text.startswith("<think>\n") and c.reasoning == c.text.removeprefix("<think>\n").strip()

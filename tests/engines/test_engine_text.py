@@ -65,3 +65,14 @@ def test_extract_code_keeps_indentation_and_inner_blank_lines():
 
 def test_code_blocks_reports_tags_in_order():
     assert code_blocks("```js\na\n```\n~~~python\nb\n~~~") == [("js", "a"), ("python", "b")]
+
+
+def test_reopen_thinking_for_prompts_that_open_it():
+    from dcode.engines.text import opens_thinking, reopen_thinking
+
+    assert opens_thinking("<｜Assistant｜><think>\n") and not opens_thinking("<think>x</think>\n")
+    cut_off = reopen_thinking("so the loop ```python\ndraft()\n```")
+    assert extract_code(cut_off) is None and split_reasoning(cut_off)[1] == ""
+    finished = reopen_thinking("plan</think>\n```python\nfinal()\n```")
+    assert extract_code(finished) == "final()\n"
+    assert reopen_thinking("<think>a</think>b") == "<think>a</think>b"
