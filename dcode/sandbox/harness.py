@@ -217,6 +217,23 @@ def run_assert(req: dict, reporter: Reporter) -> None:
     _shutdown(0)
 
 
+def _install_guard() -> None:
+    """Refuse the few hooks that let a program step around the tests from inside the process.
+
+    A trace hook can jump over asserts (`frame.f_lineno = ...`); the gc walkers find the
+    harness's objects to patch them. Audit hooks cannot be removed once added, and this one
+    is referenced from nowhere a program can reach without those walkers.
+    """
+    blocked = frozenset({"sys.settrace", "sys.setprofile", "gc.get_objects", "gc.get_referrers",
+                         "gc.get_referents"})
+
+    def guard(event: str, args: tuple, blocked: frozenset = blocked) -> None:
+        if event in blocked:
+            raise RuntimeError(f"{event} is not allowed in the sandbox")
+
+    sys.addaudithook(guard)
+
+
 def run_pytest(req: dict, reporter: Reporter) -> None:
     """Run pytest on the copied test files; one event per test, named by node id."""
     with open(f"{WORKDIR}/{req['module']}.py", "w") as f:
@@ -263,6 +280,7 @@ def run(req: dict, report_fd: int, nonce_fd: int) -> None:
     """Entry point in the child: stdio is already on fds 0-2, privileges already dropped."""
     _fresh_stdio()
     sys.dont_write_bytecode = True
+    _install_guard()
     reporter = Reporter(report_fd, nonce_fd)
     try:
         RUNNERS[req["kind"]](req, reporter)

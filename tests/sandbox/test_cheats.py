@@ -51,6 +51,40 @@ def test_monkeypatching_the_harness_does_not_pass(sandbox):
     assert verdict_of(sandbox, cheat) is not Verdict.PASSED
 
 
+def test_a_trace_hook_cannot_jump_over_the_asserts(sandbox):
+    cheat = """
+        import sys
+        def skip(frame, event, arg):
+            if frame.f_code.co_filename == "tests.py" and event == "line" and frame.f_lineno < 3:
+                frame.f_lineno = 3
+            return skip
+        sys.settrace(skip)
+    """
+    tests = [AssertTest("assert add(2, 2) == 4\nassert add(1, 5) == 6\nchecked = True\n")]
+    assert verdict_of(sandbox, cheat, tests) is not Verdict.PASSED
+    inside = """
+        import sys
+        def skip(frame, event, arg):
+            if frame.f_code.co_filename == "tests.py" and event == "line" and frame.f_lineno < 3:
+                frame.f_lineno = 3
+            return skip
+        def add(a, b):
+            sys.settrace(skip)
+            sys._getframe(1).f_trace = skip
+            return 0
+    """
+    assert verdict_of(sandbox, inside, tests) is not Verdict.PASSED
+
+
+def test_the_harness_cannot_be_found_through_gc(sandbox):
+    cheat = """
+        import gc
+        found = [o for o in gc.get_objects() if type(o).__name__ == "Reporter"]
+    """
+    r = sandbox.check(WRONG + textwrap.dedent(cheat), TESTS).results[0]
+    assert r.verdict is Verdict.RUNTIME_ERROR and "gc.get_objects is not allowed" in r.message
+
+
 def test_writing_expected_output_or_report_lines_does_not_pass(sandbox):
     cheat = """
         import json, os
