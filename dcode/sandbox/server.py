@@ -11,6 +11,7 @@ next. When the parent goes away its stdin closes and the whole namespace dies wi
 from __future__ import annotations
 
 import ctypes
+import errno
 import importlib.util
 import json
 import os
@@ -94,11 +95,23 @@ def _last_cap() -> int:
 LAST_CAP = _last_cap()
 
 
-def _drop_privileges(uid: int, setuid: bool) -> None:
-    """No capabilities, no way back (no_new_privs), and an unprivileged uid where we have one."""
+def _no_way_back() -> None:
+    """Once, in the server: no capability can ever be gained again by any process it forks.
+
+    The server keeps the capabilities it holds (it mounts and kills), but it never execs, so
+    an empty bounding set and no_new_privs cost it nothing; children inherit both, so a
+    candidate that execs a setuid binary, or execs as root of a user namespace, gains nothing.
+    """
     for cap in range(LAST_CAP + 1):
-        _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+        if _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and ctypes.get_errno() != errno.EINVAL:
+            raise OSError(ctypes.get_errno(), f"dropping capability {cap} from the bounding set")
     _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "no_new_privs")
+
+
+def _drop_privileges(uid: int, setuid: bool) -> None:
+    """In each child: an unprivileged uid where we have one, and no capabilities."""
     if setuid:
         os.setgroups([])
         os.setresgid(uid, uid, uid)
@@ -107,8 +120,6 @@ def _drop_privileges(uid: int, setuid: bool) -> None:
     data = (_CapData * 2)()
     if _libc.capset(ctypes.byref(header), data) != 0:
         raise OSError(ctypes.get_errno(), "capset")
-    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "no_new_privs")
 
 
 def _set_limits(limits: dict) -> None:
@@ -288,6 +299,7 @@ def main() -> None:
     wfd = 1
     try:
         boot.build_root(config["keep"], config["uid"] if config["setuid"] else 0, config["scratch_mb"])
+        _no_way_back()
     except (boot.BootError, OSError) as e:
         _frame_write(wfd, {"ok": False, "error": str(e)})
         return
