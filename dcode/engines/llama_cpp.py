@@ -52,6 +52,13 @@ def plain_transcript(messages: list[Message]) -> str:
     return "\n\n".join(m.content.strip() for m in messages) + "\n\n"
 
 
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1  # honours taskset and container CPU sets
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _thinking_restored(prompt: str, completions: list[Completion]) -> list[Completion]:
     """When the prompt opened `<think>`, the text gets it back (the stream already went out without it)."""
     if opens_thinking(prompt):
@@ -68,7 +75,7 @@ class LlamaCppEngine:
         check_gguf(path)
         llama_cpp = _import_llama_cpp()
         self.path = path
-        self.threads = threads or os.cpu_count() or 1
+        self.threads = threads or _usable_cores()
         start = perf_counter()
         failure = ""
         hook = sys.unraisablehook
@@ -86,8 +93,9 @@ class LlamaCppEngine:
         self.load_s = perf_counter() - start
         self._eog = lambda token: bool(llama_cpp.llama_token_is_eog(self._llm._model.vocab, token))
         self._lock = threading.Lock()
+        self._closed = False
         metadata = self._llm.metadata
-        self._template = metadata.get("tokenizer.chat_template") or None
+        self._template = metadata.get("tokenizer.chat_template") or (spec.template if spec else None)
         self.fim = fim or (spec.fim if spec else None) or self._fim_from_metadata(metadata)
         self.spec = spec
         arch = metadata.get("general.architecture", "")
@@ -118,6 +126,7 @@ class LlamaCppEngine:
         return self._run(self._tokenize(self.fim.render(prefix, suffix)), sampling, self.fim.stop, cancel, on_token)
 
     def count_tokens(self, text: str) -> int:
+        self._check_open()
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
     def close(self) -> None:
@@ -125,12 +134,15 @@ class LlamaCppEngine:
 
         forget(self)
         with self._lock:
-            self._llm.close()
+            if not self._closed:
+                self._closed = True
+                self._llm.close()
 
     # --- prompts
 
     def render_chat(self, messages: list[Message]) -> tuple[str, tuple[str, ...]]:
         """The prompt text for `messages` and the stop strings that end the assistant's turn."""
+        self._check_open()
         if self._template is None:
             return plain_transcript(messages), ()
         from jinja2.exceptions import TemplateError
@@ -161,7 +173,12 @@ class LlamaCppEngine:
         prefix, suffix, middle = (self._token_text(int(i)) for i in ids)
         return FimFormat(prefix, suffix, middle) if prefix and suffix and middle else None
 
+    def _check_open(self) -> None:
+        if self._closed:  # llama.cpp would touch freed memory
+            raise RuntimeError(f"engine for {self.info.model} was closed; call load_engine() again")
+
     def _tokenize(self, prompt: str) -> list[int]:
+        self._check_open()
         tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
         bos = self._llm.token_bos()
         if len(tokens) > 1 and tokens[0] == bos and tokens[1] == bos:  # the template wrote BOS itself
@@ -179,6 +196,7 @@ class LlamaCppEngine:
         all_stops = tuple(dict.fromkeys((*sampling.stop, *stops)))
         results = []
         with self._lock:
+            self._check_open()
             for index in range(max(1, sampling.n)):
                 results.append(self._sample(tokens, sampling, base_seed + index, all_stops, index, cancel, on_token))
         return results

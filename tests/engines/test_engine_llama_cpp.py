@@ -179,3 +179,18 @@ def test_sampling_for_reads_the_settings():
 def test_prompt_that_opens_think_gives_text_with_the_tag(engine):
     [c] = engine.complete("Question?<think>\n", Sampling(max_tokens=5, seed=1))
     assert c.text.startswith("<think>\n") and c.reasoning == c.text.removeprefix("<think>\n").strip()
+
+
+def test_registry_template_serves_files_without_one(tiny_gguf):
+    from dataclasses import replace
+
+    from dcode.engines.registry import get_model
+
+    spec = replace(get_model("tinycoder"), chat_template="{% for m in messages %}[{{ m.content }}]{% endfor %}>")
+    engine = LlamaCppEngine(tiny_gguf, context_length=128, threads=1, spec=spec)
+    assert engine.info.has_chat_template
+    assert engine.render_chat([Message("user", "hi")])[0] == "[hi]>"
+    engine.close()
+    engine.close()  # closing twice is harmless
+    with pytest.raises(RuntimeError, match="was closed"):
+        engine.complete("x")
