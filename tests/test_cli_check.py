@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from dcode.eval.check import check_file
+from dcode.eval.report import check_json
 
 ROOT = Path(__file__).resolve().parents[1]
 DCODE = ROOT / ".venv" / "bin" / "dcode"
@@ -44,22 +46,35 @@ CASES = [(kind, outcome) for kind in TESTS for outcome in ("passed", "wrong_answ
          if (kind, outcome) != ("pytest", "timeout")]
 
 
-@pytest.mark.parametrize(("kind", "outcome"), CASES)
-def test_check_verdicts(tmp_path, kind, outcome):
+def _files(tmp_path: Path, kind: str, outcome: str) -> tuple[Path, Path]:
     name, candidates, content = TESTS[kind]
     tests = tmp_path / "tests" / name
     tests.parent.mkdir()
     tests.write_text(content)
     candidate = tmp_path / "solution.py"
     candidate.write_text(candidates[outcome])
-    done = dcode("check", candidate, "--tests", tests, "--json", "--timeout", "1")
-    assert done.returncode == (0 if outcome == "passed" else 1), done.stderr
-    report = json.loads(done.stdout)
+    return candidate, tests
+
+
+@pytest.mark.parametrize(("kind", "outcome"), CASES)
+def test_check_verdicts(tmp_path, kind, outcome):
+    """The library behind the command, in-process (one warm pool for the whole matrix)."""
+    candidate, tests = _files(tmp_path, kind, outcome)
+    report = check_json(check_file(candidate, tests, timeout_s=1))
     assert report["passed"] is (outcome == "passed")
     # pytest reports that a test failed, not why: an exception in the code under test reads as a failure
     expected = {"wrong_answer", "runtime_error"} if kind == "pytest" and outcome == "runtime_error" else {outcome}
     assert report["verdict"] in expected, report
     assert [t["verdict"] for t in report["tests"]] == [report["verdict"]]
+
+
+@pytest.mark.parametrize(("kind", "outcome"), [("md-stdin", "wrong_answer"), ("pytest", "passed"),
+                                              ("json-calls", "timeout")])
+def test_check_cli_exit_codes(tmp_path, kind, outcome):
+    candidate, tests = _files(tmp_path, kind, outcome)
+    done = dcode("check", candidate, "--tests", tests, "--json", "--timeout", "1")
+    assert done.returncode == (0 if outcome == "passed" else 1), done.stderr
+    assert json.loads(done.stdout)["verdict"] == outcome
 
 
 def test_json_contract():
