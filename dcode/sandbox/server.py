@@ -112,8 +112,7 @@ def _no_way_back() -> None:
 
 def _drop_privileges(uid: int, setuid: bool) -> None:
     """In each child: an unprivileged uid where we have one, and no capabilities."""
-    if setuid:
-        os.setgroups([])
+    if setuid:  # supplementary groups were cleared once, in the server (setgroups is slow)
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
     header = _CapHeader(0x20080522, 0)
@@ -300,6 +299,8 @@ def main() -> None:
     try:
         boot.build_root(config["keep"], config["uid"] if config["setuid"] else 0, config["scratch_mb"])
         _no_way_back()
+        if config["setuid"]:
+            os.setgroups([])
     except (boot.BootError, OSError) as e:
         _frame_write(wfd, {"ok": False, "error": str(e)})
         return

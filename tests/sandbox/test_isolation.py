@@ -166,6 +166,7 @@ def test_cannot_read_the_tests_that_judge_it(sandbox, tmp_path):
 def test_no_privileges_inside(sandbox):
     out = run(sandbox, """
         status = dict(line.split(":", 1) for line in open("/proc/self/status"))
-        print(status["CapEff"].strip(), status["CapBnd"].strip(), status["NoNewPrivs"].strip())
+        import os
+        print(status["CapEff"].strip(), status["CapBnd"].strip(), status["NoNewPrivs"].strip(), os.getgroups())
     """)
-    assert out.split() == ["0000000000000000", "0000000000000000", "1"]
+    assert out.split() == ["0000000000000000", "0000000000000000", "1", "[]"]
