@@ -12,6 +12,7 @@ import io
 import json
 import linecache
 import os
+import signal
 import sys
 import threading
 import traceback
@@ -247,7 +248,25 @@ def run_pytest(req: dict, reporter: Reporter) -> None:
                        message="pytest is not installed in this interpreter's environment", line=None)
         _shutdown(1)
 
+    per_test = float(req.get("test_timeout_s") or 0)
+
+    class SandboxTestTimeout(BaseException):
+        """Raised by the per-test alarm; a BaseException so `except Exception` in code under test can't eat it."""
+
+    def alarm(signum, frame):
+        raise SandboxTestTimeout(f"test ran longer than {per_test:g} s")
+
     class Collect:
+        @pytest.hookimpl(tryfirst=True)
+        def pytest_runtest_setup(self, item) -> None:
+            if per_test > 0:
+                signal.signal(signal.SIGALRM, alarm)
+                signal.setitimer(signal.ITIMER_REAL, per_test)
+
+        @pytest.hookimpl(trylast=True)
+        def pytest_runtest_teardown(self, item) -> None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
         def pytest_collection_finish(self, session) -> None:
             reporter.event(event="collected", nodes=[item.nodeid for item in session.items])
 

@@ -53,9 +53,10 @@ def wall_limit(test: object, limits: Limits) -> float:
 
 def build_request(code: str, test: object, limits: Limits) -> dict:
     lim = asdict(limits) | {"wall_s": wall_limit(test, limits)}
-    if isinstance(test, PytestTest):
-        lim["timeout_s"] = lim["wall_s"]
     req: dict[str, Any] = {"code": code, "limits": lim, "nonce": secrets.token_hex(16)}
+    if isinstance(test, PytestTest):  # each test gets the timeout, the whole run a larger budget
+        req["test_timeout_s"] = limits.timeout_s
+        lim["timeout_s"] = lim["wall_s"]
     if isinstance(test, IOTest):
         req |= {"kind": "io", "stdin": test.input}
     elif isinstance(test, ProgramRun):
@@ -240,6 +241,8 @@ def pytest_verdicts(test: PytestTest, reply: dict, nonce: str, limits: Limits) -
             v = Verdict.WRONG_ANSWER if "AssertionError" in text or "assert " in text else Verdict.RUNTIME_ERROR
             if "MemoryError" in text:
                 v = Verdict.MEMORY_LIMIT
+            if "SandboxTestTimeout" in text:
+                v = Verdict.TIMEOUT
         prev = outcomes.get(node)
         if prev is None or prev[0] is Verdict.PASSED:
             outcomes[node] = (v, float(e.get("duration") or 0.0) + (prev[1] if prev else 0.0),

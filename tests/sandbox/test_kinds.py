@@ -4,7 +4,7 @@ from __future__ import annotations
 import textwrap
 
 from dcode.problem.types import AssertTest, CallTest, IOTest, PytestTest
-from dcode.sandbox import Verdict
+from dcode.sandbox import Limits, Verdict
 
 
 def test_io_floats_and_several_lines(sandbox):
@@ -89,3 +89,11 @@ def test_pytest_import_error_in_candidate_fails_every_test(sandbox, tmp_path):
     tests.write_text("from solution import f\n\ndef test_f():\n    assert f() == 1\n")
     result = sandbox.check("raise RuntimeError('broken at import')", [PytestTest(tests)])
     assert not result.passed and result.results[0].verdict is Verdict.RUNTIME_ERROR
+
+
+def test_pytest_each_test_gets_the_timeout(sandbox, tmp_path):
+    tests = tmp_path / "test_slow.py"
+    tests.write_text("from solution import work\n\ndef test_slow():\n    work(60)\n\ndef test_fast():\n    work(0)\n")
+    code = "import time\ndef work(s):\n    try:\n        time.sleep(s)\n    except Exception:\n        pass\n"
+    result = sandbox.check(code, [PytestTest(tests)], Limits(timeout_s=1))
+    assert [r.verdict for r in result.results] == [Verdict.TIMEOUT, Verdict.PASSED]

@@ -82,3 +82,20 @@ def test_module_level_functions_use_the_shared_pool():
     assert check("print(input())", [IOTest("hi", "hi")]).passed
     assert get_sandbox() is get_sandbox()
     assert "unshare" in isolation_status()
+
+
+def test_output_flood_is_cut(sandbox):
+    code = "import sys\nline = 'x' * 1023 + '\\n'\nfor _ in range(20 * 1024):\n    sys.stdout.write(line)\n"
+    r = sandbox.check(code, [IOTest("", "x")], Limits(output_bytes=2**20)).results[0]
+    assert r.verdict is Verdict.RUNTIME_ERROR and "printed more than 1 MB" in r.message
+    assert len(r.stdout) <= 2**20 + 1
+
+
+def test_a_worker_killed_from_outside_is_replaced(solo):
+    import os
+    import signal
+
+    assert solo.check("print(1)", [IOTest("", "1")]).passed
+    worker = solo._all[0]
+    os.killpg(worker._proc.pid, signal.SIGKILL)
+    assert solo.check("print(2)", [IOTest("", "2")]).passed
