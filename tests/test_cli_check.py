@@ -148,3 +148,15 @@ def test_bad_input_exits_2_with_one_line(tmp_path, files, args, words):
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1 and words in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_doctest_session_judged_like_doctest(tmp_path):
+    (tmp_path / "p.md").write_text("```pycon\n>>> greet('Ann')\nHello, Ann!\n>>> c = Counter()\n"
+                                   ">>> c.add(2); c.total\n2\n```\n")
+    good = "def greet(n):\n    print(f'Hello, {n}!')\n\nclass Counter:\n    total = 0\n" \
+           "    def add(self, k):\n        self.total += k\n"
+    (tmp_path / "good.py").write_text(good)
+    (tmp_path / "bad.py").write_text(good.replace("Hello", "Hi"))
+    assert check_file(tmp_path / "good.py", tmp_path / "p.md").passed
+    result = check_file(tmp_path / "bad.py", tmp_path / "p.md")
+    assert result.verdict == "wrong_answer" and "Hi, Ann!" in result.results[0].message + result.results[0].stderr

@@ -70,14 +70,41 @@ def _as_call(ex: Example) -> CallTest | None:
     return CallTest(fn=fn, args=args, expected=expected, name=f"line {ex.line}: {ex.source}")
 
 
-def _assertion(ex: Example) -> str:
-    if not ex.want:
-        return ex.source
-    try:
-        parse_value(ex.want)
-        return f"assert ({ex.source}) == ({ex.want}), {ex.source!r}"
-    except ValueError:
-        return f"assert repr({ex.source}) == {ex.want!r}, {ex.source!r}"
+_REPLAY = """\
+import contextlib as _contextlib, io as _io
+
+
+def _dcode_replay(examples):
+    for source, want, line in examples:
+        out = _io.StringIO()
+        try:
+            with _contextlib.redirect_stdout(out):
+                exec(compile(source, f"<example at line {line}>", "single"), globals())
+        except Exception as e:
+            if not want.startswith("Traceback"):
+                raise
+            got = f"{type(e).__name__}: {e}"
+            last = want.strip().splitlines()[-1]
+            assert last.split(":")[0].split(".")[-1] == type(e).__name__, (
+                f"line {line}: >>> {source}\\nexpected {last!r}\\ngot {got!r}")
+            continue
+        got = out.getvalue()
+        assert " ".join(got.split()) == " ".join(want.split()), (
+            f"line {line}: >>> {source}\\nexpected {want!r}\\ngot {got.rstrip()!r}")
+
+
+"""
+
+
+def _session_source(examples: list[Example]) -> str:
+    """Python that replays the session in the candidate's globals, comparing what each line shows.
+
+    Like doctest: an expression shows its repr, `print` shows its text, whitespace is
+    normalised, and an expected traceback matches an exception of the same type.
+    (The doctest module itself cannot run in the sandbox: it calls sys.settrace.)
+    """
+    rows = [(ex.source, ex.want, ex.line) for ex in examples]
+    return _REPLAY + f"_dcode_replay({rows!r})\n"
 
 
 def doctest_tests(text: str, first_line: int = 1, *, hidden: bool = False) -> list[TestCase]:
@@ -87,5 +114,5 @@ def doctest_tests(text: str, first_line: int = 1, *, hidden: bool = False) -> li
     calls = [_as_call(ex) for ex in examples]
     if all(calls):
         return [CallTest(c.fn, c.args, c.expected, c.name, hidden) for c in calls if c]
-    body = "\n".join(_assertion(ex) for ex in examples) + "\n"
-    return [AssertTest(source=body, name=f"doctest at line {examples[0].line}", hidden=hidden)]
+    return [AssertTest(source=_session_source(examples), name=f"doctest at line {examples[0].line}",
+                       hidden=hidden)]
