@@ -56,11 +56,18 @@ def check_json(result: CheckResult) -> dict[str, Any]:
     }
 
 
+def _one_line(text: str) -> str:
+    """A pytest report is a traceback: its `E ` lines say what went wrong."""
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    errors = [ln[1:].strip() for ln in lines if ln.startswith("E ")]
+    return (errors[-1] if errors else lines[0] if lines else "")[:200]
+
+
 def _why(r: TestResult) -> str:
     if r.passed:
         return ""
     if r.message:
-        return r.message
+        return _one_line(r.message)
     if r.expected is not None and r.actual is not None:
         return f"expected {r.expected.strip()[:60]!r}, got {r.actual.strip()[:60]!r}"
     tail = r.stderr.strip().splitlines()
