@@ -1,15 +1,12 @@
-"""Fakes for tests of the loops' control flow: a scripted engine (answers from a list, prompts recorded)
-and an in-process checker used only until the sandbox lands."""
+"""A scripted engine for tests of the loops' control flow (answers from a list, prompts recorded)
+and small problems to solve with it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Callable
 
-import json
-
 from dcode.engines.base import Cancel, Completion, EngineInfo, Message, OnToken, Sampling
 from dcode.problem.types import CallTest, Problem
-from dcode.sandbox.verdict import CheckResult, TestResult, Verdict
 
 
 @dataclass
@@ -68,28 +65,6 @@ class ScriptedEngine:
             p = call["prompt"]
             texts.append("\n".join(m.content for m in p) if isinstance(p, list) else str(p))
         return texts
-
-
-def _exec_call(code: str, test: CallTest) -> TestResult:
-    ns: dict = {}
-    try:
-        exec(compile(code, "<candidate>", "exec"), ns)
-        value = ns[test.fn](*test.args)
-    except SyntaxError as e:
-        return TestResult(test, Verdict.SYNTAX_ERROR, 0.001, stderr=str(e))
-    except Exception as e:  # noqa: BLE001
-        return TestResult(test, Verdict.RUNTIME_ERROR, 0.001, stderr=f"{type(e).__name__}: {e}")
-    actual = json.dumps(value)
-    verdict = Verdict.PASSED if json.loads(actual) == test.expected else Verdict.WRONG_ANSWER
-    return TestResult(test, verdict, 0.001, expected=json.dumps(test.expected), actual=actual)
-
-
-def fake_check(code, tests, limits=None, **_):
-    return CheckResult([_exec_call(code, t) for t in tests], 0.001)
-
-
-def fake_check_many(jobs, limits=None, **_):
-    return [fake_check(code, tests) for code, tests in jobs]
 
 
 def add_problem(n_visible: int = 3, hidden: int = 2) -> Problem:
