@@ -5,7 +5,7 @@ Both sides share one loaded `Llama`, start from an empty KV cache every round, a
 makes both produce the same tokens, which the script checks. The baseline is what a user of
 llama-cpp-python writes: `create_completion(..., stream=True)`.
 
-    .venv/bin/python bench/engine_overhead.py [--model gemma-3-270m] [--tokens 128] [--rounds 5] [--append]
+    .venv/bin/python bench/engine_overhead.py [--model gemma-3-270m] [--tokens 128] [--rounds 5] [--threads N] [--append]
 """
 from __future__ import annotations
 
@@ -53,10 +53,11 @@ def main() -> None:
     parser.add_argument("--model", default="gemma-3-270m")
     parser.add_argument("--tokens", type=int, default=128)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: the settings' default)")
     parser.add_argument("--append", action="store_true", help="append the result to bench/RESULTS.md")
     args = parser.parse_args()
 
-    engine = load_engine(load_settings({"model": args.model, "engine": "llama_cpp"}))
+    engine = load_engine(load_settings({"model": args.model, "engine": "llama_cpp", "threads": args.threads or None}))
     llm = engine._llm
     run_dcode(engine, 4), run_raw(llm, 4)  # warm-up: first-call allocations
     ours: list[tuple[float, float]] = []
