@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -82,6 +83,8 @@ def download(url: str, target: Path, *, sha256: str = "", progress: bool = True,
     finally:
         if own_client:
             client.close()
+    if not expected and progress:
+        print(f"dcode: warning: no sha256 is known for {label or target.name}; it was not verified", file=sys.stderr)
     if expected:
         actual = _hash_existing(partial).hexdigest()
         if actual != expected:
@@ -115,6 +118,10 @@ def _fetch(client: httpx.Client, url: str, partial: Path, headers: dict[str, str
         mode = "ab" if have else "wb"
         length = response.headers.get("content-length")
         total = have + int(length) if length and length.isdigit() else None
+        free = shutil.disk_usage(partial.parent).free
+        if length and length.isdigit() and int(length) > free:
+            raise BadInput(f"not enough disk space in {partial.parent}: {int(length) / 1e9:.1f} GB to fetch, "
+                           f"{free / 1e9:.1f} GB free (set DCODE_HOME to put models elsewhere)")
         with partial.open(mode) as out, _progress(progress, label or partial.name, total, have) as advance:
             for chunk in response.iter_bytes():  # as they arrive, so a broken transfer keeps its bytes
                 out.write(chunk)

@@ -150,3 +150,15 @@ def test_linked_etag_from_the_redirect_is_checked(server, tmp_path):
 def test_missing_file_is_a_clear_404(server, tmp_path):
     with pytest.raises(BadInput, match="not found \\(404\\)"):
         download(base(server) + "/org/repo/resolve/main/absent.gguf", tmp_path / "x.gguf", progress=False)
+
+
+def test_too_little_disk_space_is_refused_before_writing(server, tmp_path, monkeypatch):
+    import collections
+
+    import dcode.engines.download as download_module
+
+    usage = collections.namedtuple("usage", "total used free")
+    monkeypatch.setattr(download_module.shutil, "disk_usage", lambda path: usage(10**9, 10**9 - 1000, 1000))
+    with pytest.raises(BadInput, match="not enough disk space"):
+        download(base(server) + PATH, tmp_path / "model.gguf", progress=False)
+    assert not (tmp_path / "model.gguf").exists()
