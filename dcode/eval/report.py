@@ -26,7 +26,7 @@ def test_name(test: TestCase, index: int) -> str:
     if test.name:
         return test.name
     if isinstance(test, CallTest):
-        return f"{test.fn}{tuple(test.args)!r}"[:80] if len(test.args) != 1 else f"{test.fn}({test.args[0]!r})"[:80]
+        return f"{test.fn}({', '.join(map(repr, test.args))})"[:80]
     return f"test {index + 1}"
 
 
@@ -78,7 +78,8 @@ def render_check(result: CheckResult, console: Console) -> None:
     """A table on a terminal; one plain line per test when piped, for grep and CI logs."""
     rows = [(test_name(r.test, i) + (" (hidden)" if r.test.hidden else ""), r) for i, r in
             enumerate(result.results)]
-    summary = f"{result.n_passed}/{len(result.results)} passed, verdict {result.verdict} ({result.time_s:.2f}s)"
+    summary = (f"{result.n_passed}/{len(result.results)} passed, verdict {result.verdict} "
+               f"({result.time_s:.2f}s)")
     if not console.is_terminal:
         for name, r in rows:
             why = _why(r)

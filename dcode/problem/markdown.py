@@ -20,13 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
 from dcode.errors import BadInput
 from dcode.problem.doctests import doctest_tests, has_doctest
 from dcode.problem.limits import memory_limit_mb, time_limit_s
 from dcode.problem.pysource import Signature, assert_tests, has_top_level_assert, signatures_in
-from dcode.problem.types import CallTest, IOTest, Problem, PytestTest, TestCase
+from dcode.problem.types import CallTest, IOTest, Problem, TestCase
 from dcode.problem.values import parse_assignments, parse_value
 
 PYTHON_LANGS = {"python", "py", "python3", "pycon", "ipython"}
@@ -118,7 +117,8 @@ class _Collector:
                          output_line: int | None = None) -> None:
         want = _LC_TRAILER.sub("", want)
         if "=" not in given.replace("==", ""):  # `Input: 5` / `Output: 25`: a one-line stdin example
-            self.tests.append(IOTest(given + "\n", want + "\n", name=f"example at line {line}", hidden=hidden))
+            self.tests.append(IOTest(given + "\n", want + "\n", name=f"example at line {line}",
+                                     hidden=hidden))
             self.io_line = self.io_line or line
             return
         try:
@@ -174,9 +174,7 @@ def parse_markdown(text: str, origin: str = "<problem>", base_dir: Path | None =
     hidden_start = 0
     label: tuple[str, int] | None = None  # ("input"|"output", heading/paragraph line) just seen
 
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
+    for i, tok in enumerate(tokens):
         if tok.type == "heading_open":
             level = int(tok.tag[1])
             content = tokens[i + 1].content
@@ -215,21 +213,16 @@ def parse_markdown(text: str, origin: str = "<problem>", base_dir: Path | None =
             else:
                 c.text_lines(tok.content, first, hidden)
             label = None
-        elif tok.type in ("paragraph_open", "heading_open", "paragraph_close", "heading_close",
-                          "inline") or tok.type.endswith(("_open", "_close")):
-            pass
-        else:
+        elif not tok.type.endswith(("_open", "_close")):  # a rule or HTML between label and block
             label = None
-        i += 1
     if hidden_level is not None:
         cut.append((hidden_start, len(lines)))
     c.close_io()
     c.close_lc()
-    return _assemble(c, text, lines, cut, title, origin)
+    return _assemble(c, lines, cut, title)
 
 
-def _assemble(c: _Collector, text: str, lines: list[str], cut: list[tuple[int, int]], title: str,
-              origin: str) -> Problem:
+def _assemble(c: _Collector, lines: list[str], cut: list[tuple[int, int]], title: str) -> Problem:
     tests = list(c.tests)
     function_name: str | None = None
     starter: str | None = None
@@ -251,10 +244,9 @@ def _assemble(c: _Collector, text: str, lines: list[str], cut: list[tuple[int, i
         raise c.fail(max(c.io_line, c.function_line),
                      f"mixes stdin/stdout examples (line {c.io_line}) with function tests "
                      f"(line {c.function_line}); a problem is one or the other")
-    stubs = [(s, code) for s, code in c.signatures]
-    if function_name is None and stubs:
+    if function_name is None and c.signatures:
         called = [t.fn for t in tests if isinstance(t, CallTest)]
-        chosen = next(((s, code) for s, code in stubs if s.name in called), stubs[0])
+        chosen = next(((s, code) for s, code in c.signatures if s.name in called), c.signatures[0])
         function_name, starter = chosen[0].name, chosen[1]
     if function_name is None:
         function_name = next((t.fn for t in tests if isinstance(t, CallTest)), None)

@@ -19,7 +19,8 @@ class Signature:
     method_of: str | None = None  # "Solution" for LeetCode's class wrapper
 
 
-_DEF_LINE = re.compile(r"^(?P<indent>\s*)(?:async\s+)?def\s+(?P<name>\w+)\s*\((?P<params>.*)\)\s*(?:->.*)?:\s*$")
+_DEF_LINE = re.compile(
+    r"^(?P<indent>\s*)(?:async\s+)?def\s+(?P<name>\w+)\s*\((?P<params>.*)\)\s*(?:->.*)?:\s*$")
 _CLASS_LINE = re.compile(r"^\s*class\s+(?P<name>\w+)\b")
 
 
@@ -55,7 +56,8 @@ def signatures_in(code: str) -> list[Signature]:
             found.append(Signature(node.name, _params(node.args)))
         elif isinstance(node, ast.ClassDef):
             for item in node.body:
-                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and not item.name.startswith("_"):
+                is_function = isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                if is_function and not item.name.startswith("_"):
                     found.append(Signature(item.name, _params(item.args), node.name))
     return found
 

@@ -12,10 +12,6 @@ from dcode.problem.types import CallTest, IOTest, PytestTest, TestCase
 JSON_KEYS = ("io", "calls")
 
 
-def _line_of(text: str, needle_index: int) -> int:
-    return text.count("\n", 0, needle_index) + 1
-
-
 def load_json_tests(path: Path, *, hidden: bool = False) -> list[TestCase]:
     """`{"io": [{"input", "output"}]}` and/or `{"calls": [{"fn", "args", "expected"}]}`.
 
