@@ -137,19 +137,32 @@ def grade(samples: list[dict], problems: dict[str, dict], *, workers: int = 0,
     return graded
 
 
+def _write_jsonl(path: Path, rows: list[dict]) -> None:
+    """All or nothing: a results file is never left half written."""
+    tmp = path.with_name(path.name + ".part")
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            for row in rows:
+                f.write(json.dumps(row) + "\n")
+        tmp.replace(path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise BadInput(f"{path}: cannot write results: {e.strerror}") from None
+
+
 def evaluate_samples(samples_path: Path, *, workers: int = 0, timeout_s: float = DEFAULT_TIMEOUT_S,
                      problems_path: Path | None = None, ks: tuple[int, ...] = DEFAULT_KS) -> EvalReport:
     """Grade a samples file, write `<samples>_results.jsonl` next to it, and compute pass@k."""
     if timeout_s <= 0:
         raise BadInput(f"--timeout must be positive, got {timeout_s}")
+    if workers < 0:
+        raise BadInput(f"--workers must be 0 (one per core) or more, got {workers}")
     started = time.perf_counter()
     problems = humaneval_problems(problems_path)
     samples = read_samples(samples_path, problems)
     graded = grade(samples, problems, workers=workers, timeout_s=timeout_s)
     results_path = Path(f"{samples_path}_results.jsonl")
-    with open(results_path, "w", encoding="utf-8") as f:
-        for row in graded:
-            f.write(json.dumps(row) + "\n")
+    _write_jsonl(results_path, graded)
     per_task: dict[str, list[bool]] = {}
     for row in graded:
         per_task.setdefault(row["task_id"], []).append(row["passed"])

@@ -75,3 +75,10 @@ def test_bad_samples_exit_2(tmp_path, content, words):
 def test_missing_samples_file_exits_2(tmp_path):
     done = dcode("eval", "humaneval", "--samples", tmp_path / "nope.jsonl")
     assert done.returncode == 2 and "no such file" in done.stderr
+
+
+def test_bad_flags_exit_2(tmp_path):
+    samples = write(tmp_path / "s.jsonl", [{"task_id": "HumanEval/0", "completion": "    return True\n"}])
+    for flags, words in ((["--workers", "-1"], "--workers"), (["--timeout", "0"], "--timeout")):
+        done = dcode("eval", "humaneval", "--samples", samples, *flags)
+        assert done.returncode == 2 and words in done.stderr, done.stderr
