@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
+import shutil
 
 MS_RDONLY = 1
 MS_NOSUID = 2
@@ -127,6 +128,24 @@ def reset_scratch(uid: int, size_mb: int) -> None:
         if not _pristine(path, uid):
             umount(path)
             mount_scratch(path, uid, size_mb if path != "/dev/shm" else 64)
+
+
+def wipe_scratch(uid: int) -> None:
+    """Without the capability to remount: delete what a test left, whatever modes it set."""
+    for path in SCRATCH:
+        if _pristine(path, uid):
+            continue
+        for top, dirs, _ in os.walk(path):
+            for d in dirs:
+                full = os.path.join(top, d)
+                if not os.path.islink(full):
+                    os.chmod(full, 0o700)
+        for entry in os.scandir(path):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+        os.chmod(path, 0o700 if path == WORKDIR else 0o1777)
 
 
 def build_root(keep: list[str], uid: int, size_mb: int) -> None:

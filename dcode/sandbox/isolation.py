@@ -1,17 +1,21 @@
 """Which isolation this machine allows, and the command that enters it.
 
-Chosen at run time: as root, `unshare` creates pid, net, mount, ipc and uts namespaces and
-candidates run as an unprivileged uid (so RLIMIT_NPROC binds); as an ordinary user the
-same namespaces come with a user namespace. When neither works, the message names the
-missing piece instead of running code unprotected.
+Chosen at run time, in this order: as root, `unshare` creates pid, net, mount, ipc and uts
+namespaces and candidates run as an unused uid (so RLIMIT_NPROC binds); as an ordinary
+user the same namespaces come inside a user namespace; where that is refused (some
+distributions only let bubblewrap create user namespaces), `bwrap` builds the same file
+system and the worker runs without any capability. DCODE_SANDBOX=unshare or =bwrap pins
+one. When none works, the message names the missing piece instead of running code
+unprotected.
 """
 from __future__ import annotations
 
-import functools
+import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,29 +43,63 @@ CHILD_ENV = {
 
 @dataclass(frozen=True)
 class Isolation:
-    """How workers are started: as root (setuid to a candidate uid) or in a user namespace."""
+    """How workers are started: `root` and `userns` (unshare; the worker builds the root and
+    keeps the capabilities to reset it), or `bwrap` (bubblewrap builds it; no capabilities)."""
 
-    mode: str  # "root" | "userns"
-    unshare: str
+    mode: str  # "root" | "userns" | "bwrap"
+    tool: str
 
     def command(self, uid: int, scratch_mb: int) -> tuple[list[str], dict[str, str]]:
         """argv and environment that start one warm worker (server.py) inside the sandbox."""
-        import json
-
         setuid = self.mode == "root"
-        config = {"keep": interpreter_paths(), "uid": uid if setuid else 0,
-                  "setuid": setuid, "scratch_mb": scratch_mb}
+        config = {"keep": interpreter_paths(), "uid": uid if setuid else 0, "setuid": setuid,
+                  "scratch_mb": scratch_mb, "mode": self.mode}
+        server = [sys.executable, "-I", "-B", str(SERVER), json.dumps(config)]
+        if self.mode == "bwrap":
+            return [self.tool, *_bwrap_args(scratch_mb), "--", *server], {}
         user = ["--user", "--map-root-user"] if self.mode == "userns" else []
-        argv = [self.unshare, *user, *NAMESPACES, "--", sys.executable, "-I", "-B", str(SERVER),
-                json.dumps(config)]
-        return argv, dict(CHILD_ENV)
+        return [self.tool, *user, *NAMESPACES, "--", *server], dict(CHILD_ENV)
 
     def describe(self) -> str:
         if self.mode == "root":
             return ("unshare as root (pid, net, mount, ipc, uts namespaces); candidates run as "
                     "an unused uid per worker, with no capabilities")
-        return ("unshare in a user namespace (user, pid, net, mount, ipc, uts namespaces); candidates "
-                "run with no capabilities")
+        if self.mode == "userns":
+            return ("unshare in a user namespace (user, pid, net, mount, ipc, uts namespaces); candidates "
+                    "run with no capabilities")
+        return ("bubblewrap (user, pid, net, mount, ipc, uts namespaces); worker and candidates run with "
+                "no capabilities")
+
+
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
+
+
+def _bwrap_args(scratch_mb: int) -> list[str]:
+    """The file system of boot.py, built by bubblewrap: system and interpreter read-only, tmpfs scratch."""
+    args = ["--unshare-all", "--die-with-parent", "--new-session", "--as-pid-1", "--clearenv"]
+    if os.geteuid() == 0:  # root is exempt from RLIMIT_NPROC: become nobody in a user namespace
+        args += ["--unshare-user", "--uid", "65534", "--gid", "65534", "--cap-drop", "ALL"]
+    for key, value in CHILD_ENV.items():
+        args += ["--setenv", key, value]
+    bound: list[str] = []
+    for d in SYSTEM_DIRS:
+        if os.path.islink(d):
+            args += ["--symlink", os.readlink(d), d]
+        elif os.path.isdir(d):
+            args += ["--ro-bind", d, d]
+            bound.append(d)
+    for p in interpreter_paths():
+        if not any(p == b or p.startswith(b + "/") for b in bound):
+            args += ["--ro-bind", p, p]
+    if not any(str(SERVER.parent).startswith(b + "/") for b in bound):
+        args += ["--ro-bind", str(SERVER.parent), str(SERVER.parent)]  # the server's own code, nothing else
+    mb = 2**20
+    args += ["--proc", "/proc", "--dev", "/dev",
+             "--perms", "1777", "--size", str(64 * mb), "--tmpfs", "/dev/shm",
+             "--perms", "1777", "--size", str(scratch_mb * mb), "--tmpfs", "/tmp",
+             "--perms", "0700", "--size", str(scratch_mb * mb), "--tmpfs", "/sandbox",
+             "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/sandbox"]
+    return args
 
 
 def interpreter_paths() -> list[str]:
@@ -99,45 +137,82 @@ def _userns_hint() -> str:
     return ""
 
 
-@functools.cache
-def detect() -> Isolation | str:
-    """The isolation to use, or one line saying why there is none."""
+def _candidates() -> tuple[list[Isolation], list[str]]:
+    """Every isolation that passes a quick probe, best first, and why the others did not."""
     if sys.platform != "linux":
-        return f"no sandbox on {sys.platform}: dcode isolates programs with Linux namespaces"
-    unshare = shutil.which("unshare")
-    if unshare is None:
-        return "no sandbox: the `unshare` command (util-linux) is not installed"
-    if os.geteuid() == 0:
-        reason = _probe([unshare, *NAMESPACES, "--"])
-        if reason is None:
-            return Isolation("root", unshare)
-        return f"no sandbox: unshare as root failed ({reason})"
-    reason = _probe([unshare, "--user", "--map-root-user", *NAMESPACES, "--"])
-    if reason is None:
-        return Isolation("userns", unshare)
-    return f"no sandbox: unshare could not create a user namespace ({reason}){_userns_hint()}"
+        return [], [f"dcode isolates programs with Linux namespaces, and this is {sys.platform}"]
+    wanted = os.environ.get("DCODE_SANDBOX", "").strip().lower() or "auto"
+    if wanted not in {"auto", "unshare", "bwrap"}:
+        raise BadInput(f"DCODE_SANDBOX={wanted!r}: choose unshare or bwrap (or leave it unset)")
+    found: list[Isolation] = []
+    reasons: list[str] = []
+    if wanted in {"auto", "unshare"}:
+        unshare = shutil.which("unshare")
+        if unshare is None:
+            reasons.append("the `unshare` command (util-linux) is not installed")
+        elif os.geteuid() == 0:
+            reason = _probe([unshare, *NAMESPACES, "--"])
+            if reason is None:
+                found.append(Isolation("root", unshare))
+            else:
+                reasons.append(f"unshare as root failed ({reason})")
+        else:
+            reason = _probe([unshare, "--user", "--map-root-user", *NAMESPACES, "--"])
+            if reason is None:
+                found.append(Isolation("userns", unshare))
+            else:
+                reasons.append(f"unshare could not create a user namespace ({reason}){_userns_hint()}")
+    if wanted in {"auto", "bwrap"}:
+        bwrap = shutil.which("bwrap")
+        if bwrap is None:
+            reasons.append("bubblewrap (`bwrap`) is not installed")
+        else:
+            reason = _probe([bwrap, "--unshare-all", "--ro-bind", "/", "/", "--"])
+            if reason is None:
+                found.append(Isolation("bwrap", bwrap))
+            else:
+                reasons.append(f"bwrap failed ({reason}){_userns_hint()}")
+    return found, reasons
 
 
-def require() -> Isolation:
-    found = detect()
-    if isinstance(found, str):
-        raise BadInput(found)
-    return found
+def available() -> list[Isolation]:
+    """Every kind that passes its quick probe here, best first (tests run the suite on each)."""
+    return list(_candidates()[0])
 
 
-@functools.cache
+_lock = threading.Lock()
+_found: tuple[list[Isolation], list[str]] | None = None
+
+
+def current() -> Isolation:
+    """The best isolation not yet found broken; BadInput naming every missing piece when none is left."""
+    global _found
+    with _lock:
+        if _found is None:
+            _found = _candidates()
+        found, reasons = _found
+        if not found:
+            raise BadInput("no sandbox: " + "; ".join(reasons))
+        return found[0]
+
+
+def reject(iso: Isolation, reason: str) -> None:
+    """A sandbox of this kind could not be built here: fall back to the next kind."""
+    with _lock:
+        if _found is not None and iso in _found[0]:
+            _found[0].remove(iso)
+            _found[1].append(f"{iso.mode}: {reason}")
+
+
 def isolation_status() -> str:
     """One line: which isolation is in use, or why none is available (builds one sandbox to know)."""
-    found = detect()
-    if isinstance(found, str):
-        return found
     from dcode.sandbox.pool import Worker
 
-    worker = Worker(CANDIDATE_UID, found)
+    worker = Worker(CANDIDATE_UID)
     try:
         worker.start()
-    except Exception as e:
-        return f"no sandbox: {e}".replace("no sandbox: no sandbox:", "no sandbox:")
+        return worker.isolation.describe()  # type: ignore[union-attr]
+    except BadInput as e:
+        return str(e)
     finally:
         worker.close()
-    return found.describe()

@@ -41,15 +41,37 @@ class WorkerDied(Exception):
 class Worker:
     """One sandboxed server process, spoken to over length-prefixed JSON on its stdin/stdout."""
 
-    def __init__(self, uid: int, iso: isolation.Isolation, scratch_mb: int = 128) -> None:
+    def __init__(self, uid: int, scratch_mb: int = 128, pinned: isolation.Isolation | None = None) -> None:
         self.uid = uid
-        self._iso = iso
+        self.isolation: isolation.Isolation | None = None
+        self._pinned = pinned
         self._scratch_mb = scratch_mb
         self._proc: subprocess.Popen | None = None
         self._stderr: deque[bytes] = deque(maxlen=64)
 
     def start(self) -> None:
-        argv, env = self._iso.command(self.uid, self._scratch_mb)
+        """Boot a server; until one has booted in this process, a kind that fails is dropped for the next."""
+        global _started_once
+        if self._pinned is not None:
+            self._boot(self._pinned)
+            self.isolation = self._pinned
+            return
+        while True:
+            iso = isolation.current()  # BadInput when no kind is left
+            try:
+                self._boot(iso)
+            except WorkerDied as e:
+                if _started_once:
+                    raise
+                isolation.reject(iso, str(e))
+                continue
+            self.isolation = iso
+            _started_once = True
+            return
+
+    def _boot(self, iso: isolation.Isolation) -> None:
+        argv, env = iso.command(self.uid, self._scratch_mb)
+        self._stderr.clear()
         self._proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE, env=env, cwd="/", start_new_session=True)
         threading.Thread(target=self._drain, args=(self._proc,), daemon=True).start()
@@ -57,19 +79,10 @@ class Worker:
             hello = self._read(time.monotonic() + BOOT_TIMEOUT_S)
         except WorkerDied as e:
             self.close()
-            self._failed_to_start(f"{e}{self._stderr_tail()}")
+            raise WorkerDied(f"the sandbox did not start: {e}{self._stderr_tail()}") from None
         if not hello.get("ok"):
             self.close()
-            self._failed_to_start(str(hello.get("error")))
-        global _started_once
-        _started_once = True
-
-    @staticmethod
-    def _failed_to_start(reason: str) -> None:
-        """If no sandbox ever started here, isolation does not work on this machine: say so."""
-        if not _started_once:
-            raise BadInput(f"no sandbox: building it failed ({reason})")
-        raise WorkerDied(f"the sandbox did not start: {reason}")
+            raise WorkerDied(f"the sandbox did not start: {hello.get('error')}")
 
     def _drain(self, proc: subprocess.Popen) -> None:
         for line in proc.stderr:  # type: ignore[union-attr]
@@ -153,11 +166,13 @@ def _syntax_error(code: str) -> str | None:
 class Sandbox:
     """A pool of warm, isolated workers. Use as a context manager, or get_sandbox() for the shared one."""
 
-    def __init__(self, workers: int | None = None) -> None:
-        self._iso = isolation.require()
+    def __init__(self, workers: int | None = None, *, kind: isolation.Isolation | None = None) -> None:
+        """`workers`: how many (default one per core); `kind`: pin one isolation (default: the best that works)."""
+        if kind is None:
+            isolation.current()  # fail early, with the reason, where no sandbox can exist
         self.size = min(1024, max(1, workers or os.cpu_count() or 1))
         base = isolation.CANDIDATE_UID + secrets.randbelow(isolation.CANDIDATE_UIDS // 1024) * 1024
-        self._all = [Worker(base + i, self._iso) for i in range(self.size)]
+        self._all = [Worker(base + i, pinned=kind) for i in range(self.size)]
         self._idle: queue.SimpleQueue[Worker] = queue.SimpleQueue()
         for w in self._all:
             self._idle.put(w)
@@ -226,7 +241,7 @@ class Sandbox:
             error = _syntax_error(code)
             if error:
                 plans.append([[TestResult(test=t, verdict=Verdict.SYNTAX_ERROR, time_s=0.0, message=error)]
-                              for t in tests])
+                              for t in tests][:1 if stop_on_first_failure else None])
                 continue
             failed = threading.Event()
             plans.append([self._executor.submit(self._guarded, code, t, limits, failed, stop_on_first_failure)

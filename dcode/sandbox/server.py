@@ -47,7 +47,7 @@ PR_SET_NO_NEW_PRIVS = 38
 PR_CAPBSET_DROP = 24
 PR_CAP_AMBIENT = 47
 PR_CAP_AMBIENT_CLEAR_ALL = 4
-PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
 _libc = ctypes.CDLL(None, use_errno=True)
 STDERR_TAIL = 2048
 
@@ -138,6 +138,8 @@ class Server:
         self.uid = config["uid"]
         self.setuid = config["setuid"]
         self.scratch_mb = config["scratch_mb"]
+        self.can_mount = config["mode"] != "bwrap"
+        self.scratch_uid = (self.uid if self.setuid else 0) if self.can_mount else os.getuid()
         # Keep the parent's pipes on fds no child will ever see.
         self.rfd = os.dup(0)
         self.wfd = os.dup(1)
@@ -205,7 +207,10 @@ class Server:
         for fd in (stdout, stderr, report):
             os.close(fd)
         t_reset = time.monotonic()
-        boot.reset_scratch(self.uid if self.setuid else 0, self.scratch_mb)
+        if self.can_mount:
+            boot.reset_scratch(self.scratch_uid, self.scratch_mb)
+        else:
+            boot.wipe_scratch(self.scratch_uid)
         # Where a test's overhead goes, for bench/sandbox_overhead.py.
         reply["overhead_s"] = {"prepare": start - t0, "kill": t_read - t_kill, "collect": t_reset - t_read,
                                "reset": time.monotonic() - t_reset}
@@ -297,10 +302,15 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     wfd = 1
     try:
-        boot.build_root(config["keep"], config["uid"] if config["setuid"] else 0, config["scratch_mb"])
-        _no_way_back()
-        if config["setuid"]:
-            os.setgroups([])
+        if config["mode"] == "bwrap":  # bubblewrap built the root; we hold no capability to change it
+            os.chdir(boot.WORKDIR)
+            if _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:  # same uid as candidates: no ptrace, no /proc/1/mem
+                raise OSError(ctypes.get_errno(), "PR_SET_DUMPABLE")
+        else:
+            boot.build_root(config["keep"], config["uid"] if config["setuid"] else 0, config["scratch_mb"])
+            _no_way_back()
+            if config["setuid"]:
+                os.setgroups([])
     except (boot.BootError, OSError) as e:
         _frame_write(wfd, {"ok": False, "error": str(e)})
         return

@@ -1,4 +1,5 @@
-"""Real sandboxes for the sandbox tests: a pool of two workers, and one of a single worker.
+"""Real sandboxes for the sandbox tests: a pool of two workers, and one of a single worker,
+for each kind of isolation this machine has.
 
 The single-worker pool is for promises that span two tests ("nothing survives"): with one
 worker the second test is guaranteed to run where the first one did.
@@ -9,15 +10,26 @@ import os
 
 import pytest
 
-from dcode.sandbox import Sandbox
+from dcode.sandbox import Sandbox, isolation
 
 SECRET = "dcode-secret-7f3a"
 
 
+def _kinds() -> list:
+    """Each isolation this machine offers: the suite runs once on each (unshare, and bwrap where installed)."""
+    kinds = isolation.available()
+    return [pytest.param(k, id=k.mode) for k in kinds] or [pytest.param(None, id="none")]
+
+
+@pytest.fixture(scope="session", params=_kinds())
+def kind(request):
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def sandbox():
+def sandbox(kind):
     os.environ["DCODE_SANDBOX_TEST_SECRET"] = SECRET  # must not reach a candidate
-    with Sandbox(workers=2) as box:
+    with Sandbox(workers=2, kind=kind) as box:
         yield box
     del os.environ["DCODE_SANDBOX_TEST_SECRET"]
 
@@ -28,6 +40,6 @@ def secret() -> str:
 
 
 @pytest.fixture(scope="session")
-def solo():
-    with Sandbox(workers=1) as box:
+def solo(kind):
+    with Sandbox(workers=1, kind=kind) as box:
         yield box

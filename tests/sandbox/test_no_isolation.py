@@ -23,5 +23,12 @@ def test_missing_unshare_is_named():
     env = {"PATH": "/nonexistent", "DCODE_CONFIG": "/nonexistent/config.toml", "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=60)
     lines = done.stdout.splitlines()
-    assert lines == ["no sandbox: the `unshare` command (util-linux) is not installed",
-                     "BadInput: no sandbox: the `unshare` command (util-linux) is not installed"], done.stderr
+    reason = "no sandbox: the `unshare` command (util-linux) is not installed; bubblewrap (`bwrap`) is not installed"
+    assert lines == [reason, f"BadInput: {reason}"], done.stderr
+
+
+def test_unknown_backend_is_bad_input():
+    env = {"PATH": "/usr/bin:/bin", "DCODE_SANDBOX": "docker", "DCODE_CONFIG": "/nonexistent/config.toml",
+           "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=60)
+    assert "DCODE_SANDBOX='docker': choose unshare or bwrap" in done.stdout + done.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -48,9 +49,13 @@ SCRIPT = textwrap.dedent('''
 ''')
 
 
+KINDS = ["unshare"] + (["bwrap"] if shutil.which("bwrap") else [])
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="running unprivileged: every other sandbox test takes the "
                                               "user-namespace path already")
-def test_sandbox_as_an_ordinary_user(tmp_path):
+@pytest.mark.parametrize("backend", KINDS)
+def test_sandbox_as_an_ordinary_user(tmp_path, backend):
     uid = 65534
     probe = Path.home() / ".dcode-unprivileged-probe"
     probe.write_text("secret")
@@ -64,7 +69,7 @@ def test_sandbox_as_an_ordinary_user(tmp_path):
         for i, path in enumerate(under_root):
             stage += [f"mkdir -p {shlex.quote(path)}", f"mount --move /run/dcode-stage-{i} {shlex.quote(path)}"]
     stage.append(f"exec setpriv --reuid={uid} --regid={uid} --clear-groups --inh-caps=-all --bounding-set=-all "
-                 f"env -i PATH=/usr/bin:/bin HOME=/nonexistent SECRET=1 PROBE={shlex.quote(str(probe))} "
+                 f"env -i PATH=/usr/bin:/bin HOME=/nonexistent SECRET=1 PROBE={shlex.quote(str(probe))} DCODE_SANDBOX={backend} "
                  f"DCODE_CONFIG=/nonexistent/config.toml PYTHONPATH={shlex.quote(str(ROOT))} "
                  f"{shlex.quote(sys.executable)} -c {shlex.quote(SCRIPT)}")
     try:
@@ -75,7 +80,7 @@ def test_sandbox_as_an_ordinary_user(tmp_path):
     line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT ")), None)
     assert line, proc.stdout[-2000:] + proc.stderr[-2000:]
     out = json.loads(line.removeprefix("RESULT "))
-    assert out["uid"] == uid and "user namespace" in out["status"]
+    assert out["uid"] == uid and ("user namespace" if backend == "unshare" else "bubblewrap") in out["status"]
     assert out["ok"] == ["passed", "45"]
     assert out["wrong"][0] == "wrong_answer"
     assert out["caps"][1] == "0000000000000000"
