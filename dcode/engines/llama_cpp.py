@@ -167,7 +167,9 @@ class LlamaCppEngine:
         return self._llm.detokenize([token], special=True).decode("utf-8", errors="ignore")
 
     def _fim_from_metadata(self, metadata: dict[str, str]) -> FimFormat | None:
-        ids = [metadata.get(f"tokenizer.ggml.{part}_token_id") for part in ("prefix", "suffix", "middle")]
+        # Newer converters write fim_pre/fim_suf/fim_mid; older ones prefix/suffix/middle.
+        ids = [metadata.get(f"tokenizer.ggml.{new}_token_id") or metadata.get(f"tokenizer.ggml.{old}_token_id")
+               for new, old in (("fim_pre", "prefix"), ("fim_suf", "suffix"), ("fim_mid", "middle"))]
         if not all(ids):
             return None
         prefix, suffix, middle = (self._token_text(int(i)) for i in ids)

@@ -116,8 +116,10 @@ class OpenAIEngine:
                 request["stop"] = list(sampling.stop)
             if sampling.seed is not None and sampling.seed >= 0:
                 request["seed"] = sampling.seed + offset
-            got, usage = self._stream(path, request, offset, start, cancel, on_token)
+            got, usage = self._stream(path, request, offset, perf_counter(), cancel, on_token)
             if not got:
+                if not samples and not (cancel is not None and cancel.is_set):
+                    raise ServerError(f"the model server at {self.base_url} answered without any choices")
                 break
             samples.extend(got)
         cancelled = cancel is not None and cancel.is_set

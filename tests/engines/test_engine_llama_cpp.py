@@ -194,3 +194,13 @@ def test_registry_template_serves_files_without_one(tiny_gguf):
     engine.close()  # closing twice is harmless
     with pytest.raises(RuntimeError, match="was closed"):
         engine.complete("x")
+
+
+def test_fim_tokens_from_gguf_metadata(engine):
+    # tiny.gguf has no FIM tokens; the reader must accept both key spellings llama.cpp has used.
+    assert engine._fim_from_metadata({}) is None
+    new = engine._fim_from_metadata({"tokenizer.ggml.fim_pre_token_id": "1", "tokenizer.ggml.fim_suf_token_id": "2",
+                                     "tokenizer.ggml.fim_mid_token_id": "0"})
+    old = engine._fim_from_metadata({"tokenizer.ggml.prefix_token_id": "1", "tokenizer.ggml.suffix_token_id": "2",
+                                     "tokenizer.ggml.middle_token_id": "0"})
+    assert new == old == FimFormat("<s>", "</s>", "<unk>")
