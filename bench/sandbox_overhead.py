@@ -4,7 +4,7 @@ The same trivial stdin/stdout test is run N times, one after another, three ways
   pool      dcode's Sandbox (warm worker in its namespaces, one fork per test), verdicts included
   python3   `python3 -c CODE` as a fresh subprocess per test, no isolation at all
   one-shot  a fresh sandboxed worker per test (namespaces + interpreter start, then the test)
-and the mean wall time per test is printed for each, with the ratio python3 / pool. The
+(plus the pool on every other isolation kind present, e.g. bubblewrap) and the mean wall time per test is printed for each, with the ratio python3 / pool. The
 result is appended to bench/RESULTS.md unless --no-record.
 
     .venv/bin/python bench/sandbox_overhead.py [--tests N] [--no-record]
@@ -26,13 +26,14 @@ sys.path.insert(0, str(ROOT))
 
 from dcode.problem.types import IOTest  # noqa: E402
 from dcode.sandbox import Sandbox, isolation_status  # noqa: E402
+from dcode.sandbox.isolation import Isolation, available  # noqa: E402
 
 CODE = "a, b = map(int, input().split())\nprint(a + b)\n"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 
 
-def per_test_pool(n: int) -> list[float]:
-    with Sandbox(workers=1) as box:
+def per_test_pool(n: int, kind: Isolation | None = None) -> list[float]:
+    with Sandbox(workers=1, kind=kind) as box:
         box.check(CODE, [IOTest("1 2", "3")])  # start the worker outside the timing
         times = []
         for i in range(n):
@@ -69,6 +70,7 @@ def main() -> None:
     args = parser.parse_args()
 
     pool_t = per_test_pool(args.tests)
+    others = {k.mode: statistics.median(per_test_pool(args.tests, k)) for k in available()[1:]}
     fresh_t = per_test_python3(args.tests)
     one_shot_t = per_test_one_shot(max(1, args.tests // 10))
     pool, fresh, one_shot = (statistics.mean(t) for t in (pool_t, fresh_t, one_shot_t))
@@ -79,6 +81,10 @@ def main() -> None:
     print(f"per test (mean / median): pool {pool * 1000:.1f} / {pool_med * 1000:.1f} ms, fresh python3 "
           f"{fresh * 1000:.1f} / {fresh_med * 1000:.1f} ms, one-shot sandbox {one_shot * 1000:.1f} ms; "
           f"python3 / pool = {ratio:.1f}x (load average {load:.1f})")
+    for mode, t in others.items():
+        print(f"pool with {mode}: median {t * 1000:.1f} ms")
+    other_line = "".join(f"\n- pool with {mode} (no remount, files deleted instead): median {t * 1000:.1f} ms/test"
+                         for mode, t in others.items())
     if args.no_record:
         return
     command = " ".join([".venv/bin/python bench/sandbox_overhead.py", *sys.argv[1:]])
@@ -90,7 +96,7 @@ def main() -> None:
 - isolation: {isolation_status()}
 - what: one stdin/stdout test (`a + b`), run {args.tests} times one after another; the pool's time includes building the request, the fork, the namespace clean-up and the verdict
 - pool: **{pool * 1000:.1f} ms**/test (median {pool_med * 1000:.1f}); fresh `python3 -c` subprocess (no isolation): **{fresh * 1000:.1f} ms**/test (median {fresh_med * 1000:.1f}); fresh sandboxed worker per test (one-shot): {one_shot * 1000:.1f} ms/test
-- ratio python3 / pool: **{ratio:.1f}x**
+- ratio python3 / pool: **{ratio:.1f}x**{other_line}
 """
     with open(RESULTS, "a", encoding="utf-8") as f:
         f.write(section)
