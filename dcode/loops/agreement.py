@@ -40,9 +40,9 @@ def input_request(problem: Problem, style: PromptStyle, k: int) -> InputRequest:
     if problem.style == "function" and fn:
         head = continuation_head(problem).rstrip("\n")
         text = f"{head}\n    pass\n\n\n# Tests\nassert {fn}("
-        return InputRequest(Prompt("complete", text=text, stop=("\n",), prefix=f"assert {fn}("), n=k, max_tokens=64)
+        return InputRequest(Prompt("complete", text=text, stop=("\n",), prefix=f"assert {fn}("), n=k, max_tokens=40)
     text = f"{problem.statement.strip()}\n\nAnother example input:\n```\n"
-    return InputRequest(Prompt("complete", text=text, stop=("```",)), n=k, max_tokens=160)
+    return InputRequest(Prompt("complete", text=text, stop=("```",)), n=k, max_tokens=96)
 
 
 def _literal_args(call: ast.Call) -> tuple | None:

@@ -32,6 +32,9 @@ Status = Literal["passed", "failed", "unverified", "no_candidate"]
 StopReason = Literal["passed", "agreed", "samples", "tokens", "time", "cancelled"]
 
 MIN_TOKENS_PER_SAMPLE = 16
+# A continuation is one function body or one short program; a base model that runs past this is
+# repeating itself, and every token of that costs as much as a useful one.
+CONTINUATION_MAX_TOKENS = 320
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,12 @@ class _Run:
             return "time"
         return None
 
+    @property
+    def tokens_per_sample(self) -> int:
+        if self.style == "complete":
+            return min(self.options.tokens_per_sample, CONTINUATION_MAX_TOKENS)
+        return self.options.tokens_per_sample
+
     # engine ---------------------------------------------------------------------------
     def generate(self, prompt: Prompt, n: int, max_tokens: int, purpose: str,
                  temperature: float | None = None) -> list[Completion]:
@@ -267,6 +276,9 @@ class _Run:
     def ask_for_probes(self) -> None:
         self.log(PhaseChanged("tests", "asking the model for test inputs"))
         request = agreement.input_request(self.problem, self.style, self.options.probe_inputs)
+        tokens = self.tokens_left()
+        if tokens is not None and tokens < request.n * MIN_TOKENS_PER_SAMPLE * 2:
+            return  # keep what is left for programs
         completions = self.generate(request.prompt, request.n, request.max_tokens, "tests", temperature=0.8)
         self.probes = agreement.parse_inputs(self.problem, request, completions, self.options.probe_inputs)
         self.log(InputsGenerated(tuple(_probe_text(t) for t in self.probes)))
@@ -282,13 +294,13 @@ class _Run:
                 rounds_done += 1
                 self.log(PhaseChanged("fix", f"round {rounds_done} on candidate {parent.id}"))
                 prompt = fix_prompt(self.problem, self.style, parent.code or "", parent.feedback)
-                completions = self.generate(prompt, n, self.options.tokens_per_sample, "fix")
+                completions = self.generate(prompt, n, self.tokens_per_sample, "fix")
                 new = self.add_candidates(prompt, completions, "fix", parent.id)
             else:
                 rounds_done = 0
                 self.log(PhaseChanged("generate", f"{n} sample(s)"))
                 prompt = solve_prompt(self.problem, self.style)
-                completions = self.generate(prompt, n, self.options.tokens_per_sample, "solve")
+                completions = self.generate(prompt, n, self.tokens_per_sample, "solve")
                 new = self.add_candidates(prompt, completions, "sample", None)
             if (reason := self.solved()) is not None:
                 return reason

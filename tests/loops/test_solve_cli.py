@@ -1,0 +1,90 @@
+"""`dcode solve` end to end: real models through llama.cpp, the real sandbox, the real CLI."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dcode.loops.trace import read_trace
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "examples" / "solve-largest.py"
+
+
+def dcode(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dcode.cli", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_tiny_model_runs_the_loop_fails_honestly_and_traces(tiny_gguf, tmp_path):
+    trace = tmp_path / "trace"
+    done = dcode("solve", str(DEMO), "--model", str(tiny_gguf), "--samples", "3", "--batch", "2",
+                 "--max-tokens", "90", "--seed", "7", "--trace", str(trace))
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == ""  # nothing that failed is shown as an answer
+    assert "no candidate passed" in done.stderr
+    records = read_trace(trace)
+    kinds = [r["event"] for r in records]
+    assert kinds[0] == "Started" and kinds[-1] == "Finished"
+    assert "PromptSent" in kinds and "SampleDone" in kinds and "CandidateChecked" in kinds
+    prompt = next(r for r in records if r["event"] == "PromptSent")
+    assert prompt["prompt"].startswith("def largest(")  # a base model continues the stub
+    finished = records[-1]
+    assert finished["passed"] is False and finished["samples"] >= 1
+    assert sum(r["completion_tokens"] for r in records if r["event"] == "SampleDone") <= 90
+
+
+def test_json_output_is_one_object(tiny_gguf):
+    done = dcode("solve", str(DEMO), "--model", str(tiny_gguf), "--samples", "1", "--max-tokens", "24", "--json")
+    assert done.returncode == 1
+    data = json.loads(done.stdout)
+    assert data["passed"] is False and data["status"] in ("failed", "no_candidate")
+    assert data["samples"] == 1 and data["visible"]["total"] == 3
+
+
+@pytest.mark.slow
+def test_gemma_solves_the_demo_problem(gemma_gguf, tmp_path):
+    """The default model, for real: a candidate passes the docstring's examples, and it is what stdout shows."""
+    out = tmp_path / "largest.py"
+    done = dcode("solve", str(DEMO), "--model", str(gemma_gguf), "--samples", "16", "--seed", "1",
+                 "--out", str(out), "--trace", str(tmp_path / "trace"))
+    assert done.returncode == 0, done.stderr
+    assert "passed" in done.stderr
+    checked = dcode("check", str(out), "--tests", str(DEMO), "--json")
+    assert checked.returncode == 0 and json.loads(checked.stdout)["passed"] is True
+
+
+@pytest.mark.parametrize("args, message", [
+    (["missing.md"], "no such file"),
+    ([str(DEMO), "--samples", "0"], "--samples"),
+    ([str(DEMO), "--rounds", "-1"], "--rounds"),
+    ([str(DEMO), "--time", "0"], "--time"),
+    ([str(DEMO), "--model", "no-such-model"], "no-such-model"),
+    ([str(DEMO), "--out", "/no/such/dir/x.py"], "does not exist"),
+    ([str(DEMO), "--out", str(DEMO)], "refusing to overwrite"),
+    ([str(DEMO), "--hidden-tests", "missing.json"], "no such file"),
+    ([str(DEMO), "--style", "poetry"], "--style"),
+    ([str(DEMO), "--engine", "nope"], "unknown engine"),
+])
+def test_bad_input_is_one_line_and_exit_2(args, message):
+    done = dcode("solve", *args, timeout=60)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and "Traceback" not in done.stderr
+
+
+def test_a_malformed_problem_is_bad_input(tmp_path):
+    stub = tmp_path / "broken.py"
+    stub.write_text("def f(:\n    pass\n")
+    done = dcode("solve", str(stub), timeout=60)
+    assert done.returncode == 2 and "broken.py" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_trace_path_that_is_a_file_is_bad_input(tmp_path):
+    f = tmp_path / "file"
+    f.write_text("x")
+    done = dcode("solve", str(DEMO), "--trace", str(f), timeout=60)
+    assert done.returncode == 2 and "not a folder" in done.stderr
