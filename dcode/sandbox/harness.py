@@ -3,7 +3,11 @@
 The child never decides a verdict. It writes events (JSON lines) to a report channel; the
 parent reads them and decides. The report that says "the asserts finished" carries a
 nonce that the child only reads from a pipe after the last assert ran, so a program that
-prints "PASSED", exits early with status 0 or patches `sys.exit` cannot produce it.
+prints "PASSED", exits early with status 0 or patches `sys.exit` cannot produce it, and an
+audit hook refuses the trace hooks and gc walkers that step around asserts or find the
+harness. What stays possible: code written against this harness in particular, reading
+its file descriptors from inside the same process. The kernel-side promises (namespaces,
+rlimits, no capabilities) do not depend on the harness at all.
 """
 from __future__ import annotations
 
@@ -65,6 +69,16 @@ def _fresh_main(path: str) -> types.ModuleType:
     return main
 
 
+def _print_traceback() -> None:
+    """The current exception as Python prints it, minus the harness's own frames (feedback for a model)."""
+    exc = sys.exception()
+    tb = exc.__traceback__ if exc else None
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    if exc is not None:
+        traceback.print_exception(type(exc), exc, tb)
+
+
 def _describe(exc: BaseException) -> dict:
     tb = traceback.extract_tb(exc.__traceback__)
     frame = next((f for f in reversed(tb) if f.filename in (MODULE_FILE, "tests.py")), None)
@@ -81,7 +95,7 @@ def _exec_code(code: str, main: types.ModuleType, reporter: Reporter, filename: 
         compiled = compile(code, filename, "exec")
     except (SyntaxError, ValueError) as e:
         reporter.event(event="syntax_error", message=f"{type(e).__name__}: {e}")
-        traceback.print_exc()
+        _print_traceback()
         return 1
     try:
         exec(compiled, main.__dict__)
@@ -89,7 +103,7 @@ def _exec_code(code: str, main: types.ModuleType, reporter: Reporter, filename: 
         return _exit_status(e)
     except BaseException as e:  # the candidate's own failure, reported for the parent to judge
         reporter.event(event="error", phase="code", **_describe(e))
-        traceback.print_exc()
+        _print_traceback()
         return 1
     return None
 
@@ -114,7 +128,7 @@ def _shutdown(status: int) -> None:
         threading._shutdown()  # type: ignore[attr-defined]
         atexit._run_exitfuncs()
     except BaseException:
-        traceback.print_exc()
+        _print_traceback()
         status = status or 1
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -154,7 +168,7 @@ def run_call(req: dict, reporter: Reporter) -> None:
         _shutdown(1)
     except BaseException as e:
         reporter.event(event="error", phase="call", **_describe(e))
-        traceback.print_exc()
+        _print_traceback()
         _shutdown(1)
     reporter.event(event="return", value=encoded)
     reporter.finish()
@@ -204,7 +218,7 @@ def run_assert(req: dict, reporter: Reporter) -> None:
         exec(compile(req["source"], "tests.py", "exec"), main.__dict__)
     except AssertionError as e:
         reporter.event(event="assert_failed", **_describe(e))
-        traceback.print_exc()
+        _print_traceback()
         _shutdown(1)
     except SystemExit as e:
         reporter.event(event="error", phase="test", type="SystemExit",
@@ -212,7 +226,7 @@ def run_assert(req: dict, reporter: Reporter) -> None:
         _shutdown(1)
     except BaseException as e:
         reporter.event(event="error", phase="test", **_describe(e))
-        traceback.print_exc()
+        _print_traceback()
         _shutdown(1)
     reporter.finish()
     _shutdown(0)
@@ -284,7 +298,7 @@ def run_pytest(req: dict, reporter: Reporter) -> None:
         status = _exit_status(e)
     except BaseException as e:
         reporter.event(event="error", phase="test", **_describe(e))
-        traceback.print_exc()
+        _print_traceback()
         _shutdown(1)
     reporter.event(event="pytest_exit", status=int(status))
     reporter.finish()
@@ -304,5 +318,5 @@ def run(req: dict, report_fd: int, nonce_fd: int) -> None:
     try:
         RUNNERS[req["kind"]](req, reporter)
     except BaseException:
-        traceback.print_exc()
+        _print_traceback()
     _shutdown(1)

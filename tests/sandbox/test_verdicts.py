@@ -21,6 +21,7 @@ def test_runtime_error_keeps_a_capped_stderr_tail(sandbox):
     assert r.verdict is Verdict.RUNTIME_ERROR
     assert "ValueError: boom" in r.message and "line 3" in r.message
     assert len(r.stderr) <= 2048 and r.stderr.rstrip().endswith("ValueError: boom")
+    assert 'File "solution.py", line 3' in r.stderr and "harness" not in r.stderr
 
 
 def test_nonzero_exit_is_a_runtime_error_even_with_the_right_output(sandbox):
