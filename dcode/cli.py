@@ -100,6 +100,16 @@ def config(
     show_config(as_json=as_json, path_only=path)
 
 
+@app.command("sandbox")
+def sandbox_status() -> None:
+    """Say which isolation runs candidates here (builds one sandbox), or what is missing. Exit 1 if none."""
+    from dcode.sandbox import isolation_status
+
+    status = isolation_status()
+    print(status)
+    raise typer.Exit(1 if status.startswith("no sandbox") else 0)
+
+
 @app.command()
 def solve(
     problem: Path = typer.Argument(..., help="A problem .md, or a Python stub (signature + docstring with examples)."),

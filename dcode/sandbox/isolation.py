@@ -137,13 +137,18 @@ def _userns_hint() -> str:
     return ""
 
 
+def _wanted() -> str:
+    wanted = os.environ.get("DCODE_SANDBOX", "").strip().lower() or "auto"
+    if wanted not in {"auto", "unshare", "bwrap"}:
+        raise BadInput(f"DCODE_SANDBOX={wanted!r}: choose unshare or bwrap (or leave it unset)")
+    return wanted
+
+
 def _candidates() -> tuple[list[Isolation], list[str]]:
     """Every isolation that passes a quick probe, best first, and why the others did not."""
     if sys.platform != "linux":
         return [], [f"dcode isolates programs with Linux namespaces, and this is {sys.platform}"]
-    wanted = os.environ.get("DCODE_SANDBOX", "").strip().lower() or "auto"
-    if wanted not in {"auto", "unshare", "bwrap"}:
-        raise BadInput(f"DCODE_SANDBOX={wanted!r}: choose unshare or bwrap (or leave it unset)")
+    wanted = _wanted()
     found: list[Isolation] = []
     reasons: list[str] = []
     if wanted in {"auto", "unshare"}:
@@ -208,6 +213,7 @@ def isolation_status() -> str:
     """One line: which isolation is in use, or why none is available (builds one sandbox to know)."""
     from dcode.sandbox.pool import Worker
 
+    _wanted()  # a broken setting is bad input, not a missing sandbox
     worker = Worker(CANDIDATE_UID)
     try:
         worker.start()

@@ -32,3 +32,19 @@ def test_unknown_backend_is_bad_input():
            "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=60)
     assert "DCODE_SANDBOX='docker': choose unshare or bwrap" in done.stdout + done.stderr
+
+
+def _dcode(*args: str, **env: str) -> subprocess.CompletedProcess:
+    base = {"PATH": "/usr/bin:/bin", "DCODE_CONFIG": "/nonexistent/config.toml", "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-c", "from dcode.cli import main; main()", *args],
+                          env=base | env, capture_output=True, text=True, timeout=60)
+
+
+def test_dcode_sandbox_command():
+    done = _dcode("sandbox")
+    assert done.returncode == 0 and ("unshare" in done.stdout or "bubblewrap" in done.stdout)
+    done = _dcode("sandbox", PATH="/nonexistent")
+    assert done.returncode == 1 and done.stdout.startswith("no sandbox: the `unshare` command")
+    done = _dcode("sandbox", DCODE_SANDBOX="docker")
+    assert done.returncode == 2 and done.stderr.strip() == (
+        "dcode: error: DCODE_SANDBOX='docker': choose unshare or bwrap (or leave it unset)")
