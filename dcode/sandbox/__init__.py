@@ -3,6 +3,15 @@
     from dcode.sandbox import check
     result = check(code, problem.tests)
     result.passed, result.verdict, [r.message for r in result.results]
+
+How: a pool of warm workers (pool.py), each a Python server living in its own pid, net,
+mount, ipc and uts namespaces (isolation.py picks unshare or bubblewrap at run time) on a
+root that holds only the system directories and the interpreter, read-only (boot.py). Per
+test the server forks a child without privileges and with rlimits (server.py), which runs
+the candidate and its test (harness.py); afterwards every process in the namespace is
+killed and the scratch mounts are replaced. The parent compares outputs and return values
+(compare.py) and decides each verdict from facts the candidate cannot forge (judge.py).
+`dcode sandbox` prints which isolation is in use; DCODE_SANDBOX=unshare|bwrap pins one.
 """
 from dcode.sandbox.isolation import isolation_status
 from dcode.sandbox.pool import Sandbox, call_function, check, check_many, get_sandbox, run_program

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dcode.errors import BadInput
-from dcode.problem.types import AssertTest, CallTest, IOTest, PytestTest, TestCase
+from dcode.problem.types import AssertTest, CallTest, IOTest, PytestTest
 from dcode.sandbox.compare import compare_output, values_equal
 from dcode.sandbox.harness import _jsonable
 from dcode.sandbox.verdict import Limits, TestResult, Verdict

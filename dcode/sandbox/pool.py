@@ -1,6 +1,6 @@
 """The pool of warm workers and the public calls on it: check, check_many, run_program, call_function.
 
-Each worker is one `unshare`d namespace with a pre-warmed interpreter inside (server.py)
+Each worker is one sandbox (isolation.py) with a pre-warmed interpreter inside (server.py)
 that forks once per test. The pool keeps one per core, hands tests to idle workers from
 a thread per worker, and replaces a worker that stops answering; a test that was on it
 gets `timeout` if it ran out its time, else `sandbox_error`.
