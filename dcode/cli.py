@@ -137,6 +137,42 @@ def solve(
                                    style=style, batch=batch, out=out, err=err))
 
 
+@app.command()
+def fix(
+    module: Path = typer.Argument(..., help="The Python file to fix."),
+    tests: Path = typer.Option(..., "--tests", "-t", help="The pytest file or folder it must pass (never changed)."),
+    write: bool = typer.Option(False, "--write", help="Apply the change (keeping FILE.py.bak); default: show the diff."),
+    rounds: int = typer.Option(3, "--rounds", "-r", help="Rounds of fix and re-run."),
+    samples: int = typer.Option(2, "--samples", "-n", help="Proposals per round."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Seed for repeatable sampling."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model name or GGUF path."),
+    engine: Optional[str] = typer.Option(None, "--engine", help="llama_cpp, openai or vllm."),
+    server_url: Optional[str] = typer.Option(None, "--server-url", help="OpenAI-compatible server URL."),
+) -> None:
+    """Make MODULE pass the pytest TESTS: show a diff; write only with --write. Exit 0 when they pass."""
+    from dcode.loops.commands import fix_command
+
+    raise typer.Exit(fix_command(module, tests, write=write, rounds=rounds, samples=samples, seed=seed, model=model,
+                                 engine=engine, server_url=server_url, out=out, err=err))
+
+
+@app.command("test")
+def test_(
+    module: Path = typer.Argument(..., help="The Python module to write tests for."),
+    write: bool = typer.Option(False, "--write", help="Write tests/test_MODULE.py (or test_MODULE.py beside it)."),
+    samples: int = typer.Option(2, "--samples", "-n", help="Proposals to ask the model for."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Seed for repeatable sampling."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model name or GGUF path."),
+    engine: Optional[str] = typer.Option(None, "--engine", help="llama_cpp, openai or vllm."),
+    server_url: Optional[str] = typer.Option(None, "--server-url", help="OpenAI-compatible server URL."),
+) -> None:
+    """Generate pytest tests for MODULE; keep those that pass; report line coverage. Exit 1 when none pass."""
+    from dcode.loops.commands import test_command
+
+    raise typer.Exit(test_command(module, write=write, samples=samples, seed=seed, model=model, engine=engine,
+                                  server_url=server_url, out=out, err=err))
+
+
 def main() -> None:
     """Entry point: turns BadInput (and anything unexpected) into one line and an exit code."""
     try:

@@ -81,4 +81,95 @@ def solve_command(problem: Path, *, samples: int, rounds: int, max_tokens: int |
     return 0 if result.passed else 1
 
 
-__all__ = ["solve_command", "settings_for", "replace"]
+def _backup(path: Path) -> Path:
+    backup = path.with_name(path.name + ".bak")
+    n = 1
+    while backup.exists():
+        backup = path.with_name(f"{path.name}.bak{n}")
+        n += 1
+    backup.write_bytes(path.read_bytes())
+    return backup
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def fix_command(module: Path, tests_path: Path, *, write: bool, rounds: int, samples: int, seed: int | None,
+                model: str | None, engine: str | None, server_url: str | None, out: Console, err: Console) -> int:
+    """Make MODULE pass TESTS; print the diff; write (with a backup) only when asked. Returns the exit code."""
+    from dcode.engines import load_engine
+    from dcode.loops.fix import fix_module, read_module
+    from dcode.problem import bind_module, load_tests
+
+    _positive("--rounds", rounds)
+    _positive("--samples", samples)
+    read_module(module)
+    tests = bind_module(load_tests(tests_path), module)
+    if module.resolve() == tests_path.resolve() or (tests_path.is_dir() and _inside(module, tests_path)):
+        raise BadInput(f"{module}: is one of the test files; dcode fix changes code, never tests")
+    settings = settings_for(model, engine, server_url, seed)
+    with err.status("fixing: running the tests, asking the model, re-running", spinner="dots"):
+        result = fix_module(module, tests, load_engine(settings), rounds=rounds, samples_per_round=samples,
+                            tokens_per_sample=settings.max_tokens, temperature=settings.temperature,
+                            top_p=settings.top_p, seed=settings.seed if settings.seed >= 0 else None)
+    total = len(result.after.results)
+    if result.changed:
+        diff = result.diff()
+        if out.is_terminal:
+            from rich.syntax import Syntax
+
+            out.print(Syntax(diff, "diff", theme="ansi_dark", background_color="default"))
+        else:
+            print(diff, end="")
+    err.print(f"tests: {result.before.n_passed}/{len(result.before.results)} passed before, "
+              f"{result.after.n_passed}/{total} after {result.rounds} round(s), {result.samples} sample(s), "
+              f"{result.completion_tokens} tokens, {result.time_s:.1f} s", markup=False)
+    if not result.changed:
+        err.print("no change: " + ("every test already passes" if result.before.passed
+                                   else "no proposed version passed more tests"), markup=False)
+    elif write:
+        backup = _backup(module)
+        module.write_text(result.code, encoding="utf-8")
+        err.print(f"wrote {module} (the old version is in {backup})", markup=False)
+    else:
+        err.print("not written: run again with --write to apply it (a backup is kept)", markup=False)
+    return 0 if result.passed else 1
+
+
+def test_command(module: Path, *, write: bool, samples: int, seed: int | None, model: str | None,
+                 engine: str | None, server_url: str | None, out: Console, err: Console) -> int:
+    """Propose tests for MODULE, keep those that pass, report coverage; write only when asked."""
+    from dcode.engines import load_engine
+    from dcode.loops.fix import read_module
+    from dcode.loops.testgen import generate_tests
+
+    _positive("--samples", samples)
+    read_module(module)
+    if not module.stem.isidentifier():
+        raise BadInput(f"{module}: {module.stem!r} is not an importable module name")
+    settings = settings_for(model, engine, server_url, seed)
+    with err.status("writing tests: asking the model, running each proposal", spinner="dots"):
+        result = generate_tests(module, load_engine(settings), samples=samples,
+                                tokens_per_sample=settings.max_tokens, temperature=settings.temperature,
+                                top_p=settings.top_p, seed=settings.seed if settings.seed >= 0 else None)
+    for t in result.dropped:
+        reason = t.message.strip().splitlines()[-1] if t.message.strip() else ""
+        err.print(f"dropped {t.name}: {t.verdict}" + (f" ({reason[:100]})" if reason else ""), markup=False)
+    coverage = f"{result.coverage:.0%} line coverage" if result.coverage is not None else "coverage not measured"
+    err.print(f"kept {len(result.kept)} of {len(result.kept) + len(result.dropped)} proposed tests; {coverage}"
+              + (f" (lines not run: {', '.join(map(str, result.missing_lines[:20]))})" if result.missing_lines else ""),
+              markup=False)
+    if not result.kept:
+        return 1
+    if write:
+        result.target.write_text(result.source, encoding="utf-8")
+        err.print(f"wrote {result.target}", markup=False)
+    else:
+        print(result.source, end="")
+        err.print(f"not written: run again with --write to save them as {result.target}", markup=False)
+    return 0
