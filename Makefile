@@ -18,7 +18,7 @@ install: $(STAMP)
 
 demo: install
 	$(BIN)/dcode models pull gemma-3-270m
-	$(BIN)/dcode solve examples/two-sum.md --samples 8
+	$(BIN)/dcode solve examples/solve-largest.py --samples 8 --seed 1
 
 test: install
 	$(BIN)/python -m pytest -q tests
