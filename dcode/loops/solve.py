@@ -202,7 +202,7 @@ class _Run:
                  temperature: float | None = None) -> list[Completion]:
         tokens = self.tokens_left()
         if tokens is not None:
-            max_tokens = min(max_tokens, tokens // n)
+            max_tokens = max(1, min(max_tokens, tokens // n))
         self.calls += 1
         seed = None if self.options.seed is None else self.options.seed + self.calls
         sampling = Sampling(n=n, temperature=self.options.temperature if temperature is None else temperature,
@@ -290,6 +290,9 @@ class _Run:
         rounds_done = 0
         while (reason := self.exhausted()) is None:
             n = min(self.budget.batch, self.budget.samples - self.samples)
+            tokens = self.tokens_left()
+            if tokens is not None:  # fewer samples rather than samples too short to finish a program
+                n = max(1, min(n, tokens // MIN_TOKENS_PER_SAMPLE))
             if parent is not None and rounds_done < self.budget.rounds:
                 rounds_done += 1
                 self.log(PhaseChanged("fix", f"round {rounds_done} on candidate {parent.id}"))
