@@ -7,6 +7,10 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml tools/llama_wheel.py | sh
 .PHONY: install demo test bench clean
 
 $(STAMP): pyproject.toml tools/llama_wheel.py
+	@# bubblewrap is the sandbox's second isolation path (the first, unshare, is in util-linux).
+	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; } ; } || \
+	  echo "note: bubblewrap not installed; the sandbox will use unshare only"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -U pip wheel setuptools
 	$(BIN)/python tools/llama_wheel.py
