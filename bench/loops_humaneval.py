@@ -64,7 +64,7 @@ def looped(engine, p: dict, n: int, rounds: int, args, folder: Path) -> dict:
     problem = load_stub(stub)
     options = SolveOptions(tokens_per_sample=args.max_tokens, temperature=args.temperature, top_p=args.top_p,
                            seed=args.seed, prompt_style="complete", limits=LIMITS)
-    budget = Budget(samples=n, rounds=rounds, batch=min(4, n), max_tokens=n * args.max_tokens)
+    budget = Budget(samples=n, rounds=rounds, batch=min(args.batch, n), max_tokens=n * args.max_tokens)
     result = solve(problem, engine, budget, options, hidden_tests=[hidden_test(p)])
     return {"passed": bool(result.hidden_passed), "visible_tests": len(problem.visible_tests),
             "status": result.status, "stop": result.stop_reason, "samples": result.samples,
@@ -76,7 +76,9 @@ def main() -> None:
     parser.add_argument("--problems", type=int, default=24)
     parser.add_argument("--samples", type=int, default=4, help="N: samples per problem in every arm")
     parser.add_argument("--rounds", type=int, default=1, help="fix rounds for arm (b)")
+    parser.add_argument("--batch", type=int, default=4, help="samples per engine call in the loop")
     parser.add_argument("--resample-arm", action="store_true", help="also run (c): the loop with --rounds 0")
+    parser.add_argument("--no-plain", action="store_true", help="skip (a), e.g. to compare fixing with resampling")
     parser.add_argument("--temperature", type=float, default=0.6)
     parser.add_argument("--top-p", type=float, default=0.95)
     parser.add_argument("--max-tokens", type=int, default=256, help="per sample")
@@ -94,8 +96,9 @@ def main() -> None:
         for i, p in enumerate(problems, 1):
             row = {"task_id": p["task_id"]}
             t = time.time()
-            row["plain"] = plain(engine, p, args.samples, args)
-            row["plain_s"] = time.time() - t
+            if not args.no_plain:
+                row["plain"] = plain(engine, p, args.samples, args)
+                row["plain_s"] = time.time() - t
             t = time.time()
             row["loop"] = looped(engine, p, args.samples, args.rounds, args, Path(tmp))
             row["loop_s"] = time.time() - t
@@ -105,7 +108,7 @@ def main() -> None:
                 row["resample_s"] = time.time() - t
             rows.append(row)
             extra = f" resample {'PASS' if row['resample']['passed'] else 'fail'}" if args.resample_arm else ""
-            print(f"[{i}/{len(problems)}] {p['task_id']}: plain {row['plain']['passed']}/{args.samples}, "
+            print(f"[{i}/{len(problems)}] {p['task_id']}: plain {row.get('plain', {}).get('passed')}/{args.samples}, "
                   f"loop {'PASS' if row['loop']['passed'] else 'fail'} ({row['loop']['status']}, "
                   f"{row['loop']['visible_tests']} examples, stop {row['loop']['stop']}){extra}", flush=True)
     elapsed = time.time() - started
@@ -120,6 +123,9 @@ def main() -> None:
 
 def summarize(rows: list[dict], args, elapsed: float) -> str:
     n = len(rows)
+    if "plain" not in rows[0]:
+        for r in rows:
+            r["plain"] = {"passed": 0, "n": args.samples, "skipped": True}
     plain_rate = statistics.mean(r["plain"]["passed"] / r["plain"]["n"] for r in rows)
     loop_rate = sum(r["loop"]["passed"] for r in rows) / n
     any_right = sum(r["plain"]["passed"] > 0 for r in rows)
@@ -140,12 +146,17 @@ def summarize(rows: list[dict], args, elapsed: float) -> str:
         "| arm | problems solved | rate |",
         "|---|---|---|",
         f"| (a) one sample (pass@1 over {args.samples} samples) | {plain_rate * n:.2f} of {n} | {plain_rate:.3f} |",
-        f"| (b) `dcode solve`, {args.samples} samples, {args.rounds} fix round(s) | "
+        f"| (b) `dcode solve`, {args.samples} samples in calls of {min(args.batch, args.samples)}, "
+        f"{args.rounds} fix round(s) | "
         f"{sum(r['loop']['passed'] for r in rows)} of {n} | {loop_rate:.3f} |",
     ]
     if "resample" in rows[0]:
         rs = sum(r["resample"]["passed"] for r in rows)
         lines.append(f"| (c) `dcode solve`, {args.samples} samples, resampling only | {rs} of {n} | {rs / n:.3f} |")
+    if rows[0]["plain"].get("skipped"):
+        del lines[-2 - ("resample" in rows[0])]  # arm (a) was not run
+    if rows[0]["plain"].get("skipped"):
+        return "\n".join(lines + ["", f"Problems without docstring examples: {no_examples}.", ""])
     lines += [
         "",
         f"Ratio (b)/(a): **{ratio}**. Upper bound for choosing among plain samples (some sample right, "
