@@ -68,8 +68,11 @@ class LiveProgress:
 
     def _render(self) -> Group:
         head = Text.assemble(("dcode solve ", "bold"), (self.phase, "cyan"), f"  {self.detail}")
-        line = Text(f"candidate {min(self.candidates + 1, max(self.samples_budget, 1))} of {self.samples_budget}"
-                    f"   {self.call_tokens} tokens this call   {self.tokens_per_s:.1f} tok/s")
+        if self.phase == "done" or not self.samples_budget:
+            where = f"{self.candidates} candidate(s) tried"
+        else:
+            where = f"candidate {min(self.candidates + 1, self.samples_budget)} of {self.samples_budget}"
+        line = Text(f"{where}   {self.call_tokens} tokens this call   {self.tokens_per_s:.1f} tok/s")
         if self.probes:
             line.append(f"   {self.probes} generated inputs")
         verdicts = Text("  ".join(f"{k} {v}" for k, v in sorted(self.verdicts.items())) or "no verdicts yet")

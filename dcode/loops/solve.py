@@ -162,7 +162,6 @@ class _Run:
         self.prompt_tokens = 0
         self.completion_tokens = 0
         self.start = time.monotonic()
-        self.stop_reason: StopReason | None = None
 
     # budget ---------------------------------------------------------------------------
     @property

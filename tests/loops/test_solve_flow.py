@@ -224,3 +224,38 @@ def test_call_tests_with_keywords_or_names_are_not_probes():
     assert _calls_in("add(x, 2)", "add") == []
     assert _calls_in("add(a=1, b=2)", "add") == []
     assert CallTest  # imported for the type's sake
+
+
+def test_live_progress_shows_on_a_terminal_and_stays_silent_when_piped(checkers):
+    import io
+
+    from rich.console import Console
+
+    from dcode.loops.live import LiveProgress, summary_table
+
+    for terminal in (True, False):
+        buffer = io.StringIO()
+        console = Console(file=buffer, force_terminal=terminal, no_color=True, width=100)
+        with LiveProgress(console) as live:
+            solve(add_problem(), ScriptedEngine([WRONG, RIGHT]), Budget(samples=4, batch=1, rounds=0),
+                  on_event=live, check_many=checkers[0], check=checkers[1])
+            frame = live._render()
+        text = buffer.getvalue()
+        assert ("dcode solve" in text) is terminal
+        console.print(frame)
+        assert "passed 1" in buffer.getvalue() and "wrong_answer 1" in buffer.getvalue()
+
+
+def test_the_summary_names_outcome_candidates_and_cost(checkers):
+    import io
+
+    from rich.console import Console
+
+    from dcode.loops.live import summary_table
+
+    result, _ = run(add_problem(), ScriptedEngine([WRONG, RIGHT]), checkers, samples=4, batch=1, rounds=0)
+    buffer = io.StringIO()
+    Console(file=buffer, width=120).print(summary_table(result))
+    text = buffer.getvalue()
+    assert "passed every visible test" in text and "2 tried" in text and "hidden tests" in text
+    assert "20 generated" in text
