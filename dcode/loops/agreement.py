@@ -45,16 +45,22 @@ def input_request(problem: Problem, style: PromptStyle, k: int) -> InputRequest:
     return InputRequest(Prompt("complete", text=text, stop=("```",)), n=k, max_tokens=96)
 
 
-def _literal_args(call: ast.Call) -> tuple | None:
-    if call.keywords:
-        return None
+def _literal_args(call: ast.Call, params: tuple[str, ...] = ()) -> tuple | None:
+    """The call's arguments as values, keywords put in parameter order; None unless all are literals."""
     try:
-        return tuple(ast.literal_eval(arg) for arg in call.args)
+        args = [ast.literal_eval(arg) for arg in call.args]
+        named = {kw.arg: ast.literal_eval(kw.value) for kw in call.keywords}
     except (ValueError, SyntaxError, TypeError, RecursionError):
         return None
+    if None in named:  # **kwargs
+        return None
+    rest = params[len(args):]
+    if set(named) - set(rest) or [p for p in rest[:len(named)]] != [p for p in rest if p in named]:
+        return None  # an unknown name, or a gap before a named parameter
+    return tuple(args + [named[p] for p in rest[:len(named)]])
 
 
-def _calls_in(line: str, fn: str) -> list[tuple]:
+def _calls_in(line: str, fn: str, params: tuple[str, ...] = ()) -> list[tuple]:
     for attempt in (line, line.split("==")[0], line.split("==")[0].rstrip().rstrip(",")):
         try:
             tree = ast.parse(attempt.strip())
@@ -63,7 +69,7 @@ def _calls_in(line: str, fn: str) -> list[tuple]:
         found = []
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == fn:
-                args = _literal_args(node)
+                args = _literal_args(node, params)
                 if args is not None:
                     found.append(args)
         return found
@@ -75,6 +81,7 @@ def parse_inputs(problem: Problem, request: InputRequest, completions: list[Comp
     from dcode.engines.text import code_blocks, split_reasoning
 
     fn = problem.function_name
+    params = _params_of(problem, fn)
     probes: list[TestCase] = []
     seen: set[str] = set()
 
@@ -92,12 +99,21 @@ def parse_inputs(problem: Problem, request: InputRequest, completions: list[Comp
         for block in blocks:
             if problem.style == "function" and fn:
                 for line in block.splitlines():
-                    for args in _calls_in(line, fn):
+                    for args in _calls_in(line, fn, params):
                         add(CallTest(fn=fn, args=args, expected=None, name=f"probe {fn}{args!r}"[:80]), repr(args))
             elif block.strip():
                 text = block.strip("\n") + "\n"
                 add(IOTest(input=text, output="", name="probe"), text)
     return probes
+
+
+def _params_of(problem: Problem, fn: str | None) -> tuple[str, ...]:
+    from dcode.problem.pysource import signatures_in
+
+    for sig in signatures_in(problem.starter_code or ""):
+        if sig.name == fn:
+            return sig.params
+    return ()
 
 
 def outputs_of(check: CheckResult) -> tuple[str, ...]:

@@ -222,7 +222,11 @@ def test_call_tests_with_keywords_or_names_are_not_probes():
 
     assert _calls_in("assert add(1, 2) == 3", "add") == [(1, 2)]
     assert _calls_in("add(x, 2)", "add") == []
-    assert _calls_in("add(a=1, b=2)", "add") == []
+    assert _calls_in("add(a=1, b=2)", "add") == []  # names unknown without a signature
+    assert _calls_in("add(b=2, a=1) == 3", "add", ("a", "b")) == [(1, 2)]
+    assert _calls_in("add(1, b=2)", "add", ("a", "b")) == [(1, 2)]
+    assert _calls_in("add(b=2)", "add", ("a", "b")) == []  # a gap
+    assert _calls_in("add(c=2)", "add", ("a", "b")) == []
     assert CallTest  # imported for the type's sake
 
 
