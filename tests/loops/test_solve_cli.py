@@ -37,12 +37,20 @@ def test_tiny_model_runs_the_loop_fails_honestly_and_traces(tiny_gguf, tmp_path)
     assert sum(r["completion_tokens"] for r in records if r["event"] == "SampleDone") <= 90
 
 
-def test_json_output_is_one_object(tiny_gguf):
-    done = dcode("solve", str(DEMO), "--model", str(tiny_gguf), "--samples", "1", "--max-tokens", "24", "--json")
+def test_json_output_is_one_object_and_hidden_tests_only_grade(tiny_gguf, tmp_path):
+    hidden = tmp_path / "hidden.json"
+    hidden.write_text(json.dumps({"calls": [{"fn": "largest", "args": [[1, 50, 2]], "expected": 50},
+                                            {"fn": "largest", "args": [[-1]], "expected": -1}]}))
+    trace = tmp_path / "trace"
+    done = dcode("solve", str(DEMO), "--model", str(tiny_gguf), "--samples", "1", "--max-tokens", "24", "--json",
+                 "--hidden-tests", str(hidden), "--trace", str(trace))
     assert done.returncode == 1
     data = json.loads(done.stdout)
     assert data["passed"] is False and data["status"] in ("failed", "no_candidate")
     assert data["samples"] == 1 and data["visible"]["total"] == 3
+    assert data["hidden"]["total"] == 2 and data["hidden"]["passed"] is False
+    prompts = [r for r in read_trace(trace) if r["event"] == "PromptSent"]
+    assert prompts and all("50, 2" not in r["prompt"] for r in prompts)
 
 
 @pytest.mark.slow
