@@ -69,11 +69,21 @@ def _starter_imports(starter: str) -> list[str]:
     return [line for line in starter.splitlines() if re.match(r"^(from \S+ )?import ", line)]
 
 
+_TYPING = re.compile(r"\b(List|Dict|Set|Tuple|Optional|Deque)\[")
+
+
+def typing_header(starter: str) -> str:
+    """LeetCode's starters use `List[int]` without importing it (its judge imports typing for you)."""
+    return "from typing import *\n\n" if _TYPING.search(starter) and "import" not in starter else ""
+
+
 def _with_starter_imports(code: str, problem: Problem) -> str:
     """Chat answers often drop the starter's imports (`from typing import List`); put them back."""
     if problem.style != "function" or not problem.starter_code:
         return code
     missing = [line for line in _starter_imports(problem.starter_code) if line not in code]
+    if not missing and typing_header(problem.starter_code) and "from typing" not in code:
+        missing = ["from typing import *"]
     return "\n".join(missing) + "\n\n" + code if missing else code
 
 
@@ -99,7 +109,7 @@ def _has_docstring(starter: str) -> bool:
 def continuation_head(problem: Problem) -> str:
     """The text a base model continues: a function to finish, or a program's opening."""
     if problem.style == "function" and problem.starter_code:
-        starter = _open_body(problem.starter_code)
+        starter = typing_header(problem.starter_code) + _open_body(problem.starter_code)
         if problem.statement.strip() in problem.starter_code or _has_docstring(starter):
             return starter
         return comment(problem.statement) + "\n\n" + starter

@@ -263,3 +263,18 @@ def test_the_summary_names_outcome_candidates_and_cost(checkers):
     text = buffer.getvalue()
     assert "passed every visible test" in text and "2 tried" in text and "hidden tests" in text
     assert "20 generated" in text
+
+
+def test_a_leetcode_starter_gets_typing_imported(checkers):
+    from dcode.problem.types import Problem
+
+    starter = "class Solution:\n    def twoSum(self, nums: List[int], target: int) -> List[int]:\n"
+    problem = Problem(statement="Return indices of the two numbers adding up to target.", style="function",
+                      function_name="twoSum", starter_code=starter,
+                      tests=[CallTest("twoSum", ([2, 7, 11, 15], 9), [0, 1]), CallTest("twoSum", ([3, 3], 6), [0, 1]),
+                             CallTest("twoSum", ([3, 2, 4], 6), [1, 2])])
+    body = ("        seen = {}\n        for i, x in enumerate(nums):\n            if target - x in seen:\n"
+            "                return [seen[target - x], i]\n            seen[x] = i\n")
+    result, _ = run(problem, ScriptedEngine([body]), checkers, samples=1, batch=1)
+    assert result.passed
+    assert "from typing import *" in result.code
