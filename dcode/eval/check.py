@@ -3,23 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dcode.errors import BadInput
+from dcode.errors import BadInput, read_user_text
 from dcode.problem import bind_module, load_tests
 from dcode.problem.loader import load_problem
 from dcode.sandbox.verdict import CheckResult, Limits
-
-
-def read_candidate(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise BadInput(f"{path}: is a folder, expected a Python file") from None
-    except UnicodeDecodeError:
-        raise BadInput(f"{path}: not UTF-8 text") from None
-    except OSError as e:
-        raise BadInput(f"{path}: cannot read: {e.strerror}") from None
 
 
 def check_limits(tests_path: Path, timeout_s: float | None, memory_mb: int | None) -> Limits:
@@ -44,7 +31,7 @@ def check_file(candidate: Path, tests_path: Path, *, timeout_s: float | None = N
     """Run every test in `tests_path` (visible and hidden) against the code in `candidate`."""
     from dcode.sandbox import check
 
-    code = read_candidate(candidate)
+    code = read_user_text(candidate, "a Python file")
     limits = check_limits(tests_path, timeout_s, memory_mb)
     tests = bind_module(load_tests(tests_path), candidate)
     if not tests:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from dcode.errors import BadInput
+from dcode.errors import BadInput, read_user_text
 from dcode.problem.doctests import doctest_tests, has_doctest
 from dcode.problem.limits import memory_limit_mb, time_limit_s
 from dcode.problem.pysource import Signature, assert_tests, has_top_level_assert, signatures_in
@@ -282,9 +282,8 @@ def _leetcode_signature(c: _Collector) -> tuple[Signature, str]:
 
 
 def load_markdown(path: Path) -> Problem:
-    from dcode.problem.testfiles import _read
 
-    problem = parse_markdown(_read(path), origin=str(path), base_dir=path.parent)
+    problem = parse_markdown(read_user_text(path), origin=str(path), base_dir=path.parent)
     problem.source = path
     if not problem.title:
         problem.title = path.stem

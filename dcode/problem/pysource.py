@@ -7,7 +7,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from dcode.errors import BadInput
+from dcode.errors import BadInput, read_user_text
 from dcode.problem.doctests import doctest_tests
 from dcode.problem.types import AssertTest, Problem, TestCase
 
@@ -124,10 +124,7 @@ def load_stub(path: Path) -> Problem:
     The function to write is the last top-level stub (helpers written in full may come
     before it); its doctests are the visible tests.
     """
-    try:
-        code = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise BadInput(f"{path}: not UTF-8 text") from None
+    code = read_user_text(path, "a Python file")
     try:
         tree = ast.parse(code)
     except SyntaxError as e:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from dcode.errors import BadInput
+from dcode.errors import BadInput, read_user_text
 from dcode.problem.types import CallTest, IOTest, PytestTest, TestCase
 
 JSON_KEYS = ("io", "calls")
@@ -17,7 +17,7 @@ def load_json_tests(path: Path, *, hidden: bool = False) -> list[TestCase]:
 
     Each case may carry `"name"` and `"hidden": true`.
     """
-    text = _read(path)
+    text = read_user_text(path)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
@@ -74,7 +74,7 @@ def pytest_test(path: Path, *, hidden: bool = False) -> PytestTest:
     """A pytest file or folder; the candidate is importable as `solution` (see `bind_module`)."""
     if path.is_file():
         try:
-            ast.parse(_read(path))
+            ast.parse(read_user_text(path))
         except SyntaxError as e:
             raise BadInput(f"{path}:{e.lineno}: test file does not parse: {e.msg}") from None
     elif not any(path.rglob("*.py")):
@@ -114,16 +114,3 @@ def bind_module(tests: list[TestCase], candidate: Path) -> list[TestCase]:
             t = PytestTest(t.path, stem, t.name, t.hidden)
         bound.append(t)
     return bound
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise BadInput(f"{path}: is a folder, expected a file") from None
-    except UnicodeDecodeError:
-        raise BadInput(f"{path}: not UTF-8 text") from None
-    except OSError as e:
-        raise BadInput(f"{path}: cannot read: {e.strerror}") from None
