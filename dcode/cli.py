@@ -114,7 +114,9 @@ def sandbox_status() -> None:
 def solve(
     problem: Path = typer.Argument(..., help="A problem .md, or a Python stub (signature + docstring with examples)."),
     samples: int = typer.Option(8, "--samples", "-n", help="Programs to generate at most (fixes included)."),
-    rounds: int = typer.Option(1, "--rounds", "-r", help="Fix rounds in a row on a failing candidate (0: resample)."),
+    rounds: Optional[int] = typer.Option(None, "--rounds", "-r",
+                                         help="Fix rounds in a row on a failing candidate (0: resample; "
+                                              "default 1 for chat models, 0 for base models)."),
     max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Generated tokens at most, all calls together."),
     time_s: Optional[float] = typer.Option(None, "--time", help="Wall-clock seconds at most."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed for repeatable sampling."),

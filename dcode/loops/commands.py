@@ -37,7 +37,7 @@ def settings_for(model: str | None, engine: str | None, server_url: str | None, 
     return load_settings({"model": model, "engine": engine, "server_url": server_url, "seed": seed})
 
 
-def solve_command(problem: Path, *, samples: int, rounds: int, max_tokens: int | None, time_s: float | None,
+def solve_command(problem: Path, *, samples: int, rounds: int | None, max_tokens: int | None, time_s: float | None,
                   seed: int | None, out_path: Path | None, as_json: bool, trace_dir: Path | None,
                   hidden_tests: Path | None, model: str | None, engine: str | None, server_url: str | None,
                   style: str, batch: int, out: Console, err: Console) -> int:

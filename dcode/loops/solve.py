@@ -42,7 +42,9 @@ class Budget:
     """Whichever runs out first ends the loop."""
 
     samples: int = 8  # programs generated, fresh and fixed together
-    rounds: int = 1  # fix rounds in a row before fresh samples again; 0 means resample only
+    # Fix rounds in a row before fresh samples again; 0 resamples only. None: 1 for chat models, 0 for
+    # base models, for which fixing gained nothing over resampling (bench/RESULTS.md, gemma-3-270m).
+    rounds: int | None = None
     max_tokens: int | None = None  # generated tokens, all calls together
     time_s: float | None = None  # wall clock
     batch: int = 4  # samples per engine call
@@ -155,6 +157,7 @@ class _Run:
         self.check_many, self.check = check_many, check
         self.limits = problem_limits(problem, options.limits)
         self.style = choose_style(engine, options.prompt_style)
+        self.rounds = budget.rounds if budget.rounds is not None else (1 if self.style == "chat" else 0)
         self.pool = Pool()
         self.probes: list[TestCase] = []
         self.calls = 0
@@ -292,7 +295,7 @@ class _Run:
             tokens = self.tokens_left()
             if tokens is not None:  # fewer samples rather than samples too short to finish a program
                 n = max(1, min(n, tokens // MIN_TOKENS_PER_SAMPLE))
-            if parent is not None and rounds_done < self.budget.rounds:
+            if parent is not None and rounds_done < self.rounds:
                 rounds_done += 1
                 self.log(PhaseChanged("fix", f"round {rounds_done} on candidate {parent.id}"))
                 prompt = fix_prompt(self.problem, self.style, parent.code or "", parent.feedback)
@@ -311,7 +314,7 @@ class _Run:
 
     def fix_parent(self, new: list[Candidate], previous: Candidate | None) -> Candidate | None:
         """The failing program most worth fixing next: the best of the last call, if it is better."""
-        if not self.visible or self.budget.rounds == 0 or any(c.passed for c in self.pool.candidates):
+        if not self.visible or self.rounds == 0 or any(c.passed for c in self.pool.candidates):
             return None
         fixable = [c for c in new if c.code is not None and c.check is not None and c.feedback]
         if previous is not None:

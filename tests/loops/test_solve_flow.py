@@ -278,3 +278,12 @@ def test_a_leetcode_starter_gets_typing_imported(checkers):
     result, _ = run(problem, ScriptedEngine([body]), checkers, samples=1, batch=1)
     assert result.passed
     assert "from typing import *" in result.code
+
+
+def test_by_default_base_models_resample_and_chat_models_fix(checkers):
+    base = ScriptedEngine([WRONG])
+    solve(add_problem(), base, Budget(samples=3, batch=1), check_many=checkers[0], check=checkers[1])
+    assert all(call["prompt"] == add_problem().starter_code for call in base.calls)
+    chat = ScriptedEngine(["```python\ndef add(a, b):\n    return a - b\n```"], chat_template=True)
+    solve(add_problem(), chat, Budget(samples=3, batch=1), check_many=checkers[0], check=checkers[1])
+    assert [len(call["prompt"]) for call in chat.calls] == [1, 3, 1]  # sample, fix, sample
