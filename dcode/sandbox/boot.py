@@ -34,6 +34,9 @@ DEVICES = ("null", "zero", "full", "random", "urandom")
 # Writable, emptied (re-mounted) after every test.
 SCRATCH = ("/sandbox", "/tmp", "/dev/shm")
 WORKDIR = "/sandbox"
+# Where kept paths that live under a scratch dir (a venv cloned under /tmp) are parked, so
+# they can be bound back on top of every fresh scratch mount.
+STASH = "/.dcode-keep"
 
 _SYSCALLS = {  # pivot_root, mount_setattr
     "x86_64": (155, 442),
@@ -108,6 +111,19 @@ def _covered(path: str, bound: list[str]) -> bool:
     return any(path == b or path.startswith(b.rstrip("/") + "/") for b in bound)
 
 
+def nested_in_scratch(keep: list[str]) -> list[str]:
+    """Kept paths that a scratch tmpfs would hide (an interpreter or venv under /tmp)."""
+    return [p for p in keep if _covered(p, list(SCRATCH))]
+
+
+def _bind_nested(root: str, scratch: str, nested: list[str]) -> None:
+    """Bind each parked path that lives under `scratch` back to its own path, read-only."""
+    for i, p in enumerate(nested):
+        if _covered(p, [scratch]):
+            os.makedirs(root + p, exist_ok=True)
+            bind_read_only(f"{root}{STASH}/{i}", root + p)
+
+
 def mount_scratch(path: str, uid: int, size_mb: int) -> None:
     """A fresh, empty tmpfs: the candidate's working dir, /tmp or /dev/shm."""
     mode = "0700" if path == WORKDIR else "1777"
@@ -122,34 +138,59 @@ def _pristine(path: str, uid: int) -> bool:
     return (st.st_mode & 0o7777) == mode and st.st_uid == uid and not os.listdir(path)
 
 
-def reset_scratch(uid: int, size_mb: int) -> None:
+def reset_scratch(uid: int, size_mb: int, nested: list[str] = ()) -> None:
     """Throw away everything a test wrote: detach the used tmpfs mounts, mount new ones."""
     for path in SCRATCH:
-        if not _pristine(path, uid):
-            umount(path)
+        holds_kept = any(_covered(p, [path]) for p in nested)
+        if holds_kept or not _pristine(path, uid):
+            umount(path)  # detaches the kept binds on top of it too
             mount_scratch(path, uid, size_mb if path != "/dev/shm" else 64)
+            _bind_nested("", path, list(nested))
 
 
-def wipe_scratch(uid: int) -> None:
-    """Without the capability to remount: delete what a test left, whatever modes it set."""
-    for path in SCRATCH:
-        if _pristine(path, uid):
+def _ancestors(paths: list[str]) -> set[str]:
+    out: set[str] = set()
+    for p in paths:
+        while p not in ("", "/"):
+            out.add(p)
+            p = os.path.dirname(p)
+    return out
+
+
+def _wipe(path: str, nested: list[str], skeleton: set[str]) -> None:
+    """Delete everything under `path` except the kept mount points and the dirs leading to them."""
+    for entry in os.scandir(path):
+        if entry.path in nested:
             continue
-        for top, dirs, _ in os.walk(path):
-            for d in dirs:
-                full = os.path.join(top, d)
-                if not os.path.islink(full):
-                    os.chmod(full, 0o700)
-        for entry in os.scandir(path):
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path)
-            else:
-                os.unlink(entry.path)
+        if entry.path in skeleton:
+            _wipe(entry.path, nested, skeleton)
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            for top, dirs, _ in os.walk(entry.path):
+                for d in dirs:
+                    full = os.path.join(top, d)
+                    if not os.path.islink(full):
+                        os.chmod(full, 0o700)
+            os.chmod(entry.path, 0o700)
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
+
+
+def wipe_scratch(uid: int, nested: list[str] = ()) -> None:
+    """Without the capability to remount: delete what a test left, whatever modes it set."""
+    nested = list(nested)
+    skeleton = _ancestors(nested)
+    for path in SCRATCH:
+        if path not in skeleton and _pristine(path, uid):
+            continue
+        _wipe(path, nested, skeleton)
         os.chmod(path, 0o700 if path == WORKDIR else 0o1777)
 
 
-def build_root(keep: list[str], uid: int, size_mb: int) -> None:
-    """Assemble the new root, pivot into it and make it read-only."""
+def build_root(keep: list[str], uid: int, size_mb: int) -> list[str]:
+    """Assemble the new root, pivot into it and make it read-only; returns the kept paths
+    that sit under a scratch dir, which every scratch reset must bind back."""
     keep = sorted({os.path.realpath(p) for p in keep if os.path.isdir(p)})
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     root = _pick_mountpoint(keep)
@@ -162,11 +203,15 @@ def build_root(keep: list[str], uid: int, size_mb: int) -> None:
             os.mkdir(root + d)
             bind_read_only(d, root + d)
             bound.append(d)
+    nested = nested_in_scratch(keep)
     for p in keep:
-        if not _covered(p, bound):
+        if not _covered(p, bound) and p not in nested:
             os.makedirs(root + p, exist_ok=True)
             bind_read_only(p, root + p)
             bound.append(p)
+    for i, p in enumerate(nested):
+        os.makedirs(f"{root}{STASH}/{i}")
+        bind_read_only(p, f"{root}{STASH}/{i}")
     os.mkdir(root + "/proc")
     mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     dev = root + "/dev"
@@ -181,10 +226,12 @@ def build_root(keep: list[str], uid: int, size_mb: int) -> None:
     for path in SCRATCH:
         os.makedirs(root + path, exist_ok=True)
         mount_scratch(root + path, uid, size_mb if path != "/dev/shm" else 64)
+        _bind_nested(root, path, nested)
     mount(None, dev, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC)
     _pivot(root)
     mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chdir(WORKDIR)
+    return nested
 
 
 def _pivot(root: str) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dcode.errors import BadInput
+from dcode.sandbox.boot import nested_in_scratch
 
 NAMESPACES = ("--pid", "--fork", "--net", "--mount", "--ipc", "--uts", "--kill-child")
 # As root, each worker's candidates run as their own uid from this range, which no one else
@@ -88,17 +89,23 @@ def _bwrap_args(scratch_mb: int) -> list[str]:
         elif os.path.isdir(d):
             args += ["--ro-bind", d, d]
             bound.append(d)
-    for p in interpreter_paths():
-        if not any(p == b or p.startswith(b + "/") for b in bound):
+    binds: list[str] = []
+    for p in [*interpreter_paths(), str(SERVER.parent)]:  # the server's own code, nothing else of ours
+        if not any(p == b or p.startswith(b + "/") for b in [*bound, *binds]):
+            binds.append(p)
+    # A path under a scratch dir (a clone under /tmp) is bound after the tmpfs, or it would be hidden.
+    nested = nested_in_scratch(binds)
+    for p in binds:
+        if p not in nested:
             args += ["--ro-bind", p, p]
-    if not any(str(SERVER.parent).startswith(b + "/") for b in bound):
-        args += ["--ro-bind", str(SERVER.parent), str(SERVER.parent)]  # the server's own code, nothing else
     mb = 2**20
     args += ["--proc", "/proc", "--dev", "/dev",
              "--perms", "1777", "--size", str(64 * mb), "--tmpfs", "/dev/shm",
              "--perms", "1777", "--size", str(scratch_mb * mb), "--tmpfs", "/tmp",
-             "--perms", "0700", "--size", str(scratch_mb * mb), "--tmpfs", "/sandbox",
-             "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/sandbox"]
+             "--perms", "0700", "--size", str(scratch_mb * mb), "--tmpfs", "/sandbox"]
+    for p in nested:
+        args += ["--ro-bind", p, p]
+    args += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/sandbox"]
     return args
 
 

@@ -139,6 +139,7 @@ class Server:
         self.setuid = config["setuid"]
         self.scratch_mb = config["scratch_mb"]
         self.can_mount = config["mode"] != "bwrap"
+        self.nested = config["nested"]
         self.scratch_uid = (self.uid if self.setuid else 0) if self.can_mount else os.getuid()
         # Keep the parent's pipes on fds no child will ever see.
         self.rfd = os.dup(0)
@@ -208,9 +209,9 @@ class Server:
             os.close(fd)
         t_reset = time.monotonic()
         if self.can_mount:
-            boot.reset_scratch(self.scratch_uid, self.scratch_mb)
+            boot.reset_scratch(self.scratch_uid, self.scratch_mb, self.nested)
         else:
-            boot.wipe_scratch(self.scratch_uid)
+            boot.wipe_scratch(self.scratch_uid, self.nested)
         # Where a test's overhead goes, for bench/sandbox_overhead.py.
         reply["overhead_s"] = {"prepare": start - t0, "kill": t_read - t_kill, "collect": t_reset - t_read,
                                "reset": time.monotonic() - t_reset}
@@ -304,10 +305,12 @@ def main() -> None:
     try:
         if config["mode"] == "bwrap":  # bubblewrap built the root; we hold no capability to change it
             os.chdir(boot.WORKDIR)
+            config["nested"] = boot.nested_in_scratch([*config["keep"], os.path.dirname(os.path.abspath(__file__))])
             if _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:  # same uid as candidates: no ptrace, no /proc/1/mem
                 raise OSError(ctypes.get_errno(), "PR_SET_DUMPABLE")
         else:
-            boot.build_root(config["keep"], config["uid"] if config["setuid"] else 0, config["scratch_mb"])
+            config["nested"] = boot.build_root(config["keep"], config["uid"] if config["setuid"] else 0,
+                                               config["scratch_mb"])
             _no_way_back()
             if config["setuid"]:
                 os.setgroups([])
