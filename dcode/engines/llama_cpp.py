@@ -26,6 +26,9 @@ from dcode.engines.text import opens_thinking, reopen_thinking, split_reasoning
 from dcode.errors import BadInput
 
 
+LLAMA_TOP_K = 40  # llama.cpp's own default (see Sampling.top_k)
+
+
 def _import_llama_cpp():
     try:
         import llama_cpp
@@ -222,7 +225,8 @@ class LlamaCppEngine:
         if cancel is not None and cancel.is_set:
             return Completion("", "cancelled", prompt_tokens=len(tokens))
         llm.set_seed(seed)
-        generator = llm.generate(tokens, temp=sampling.temperature, top_p=sampling.top_p, top_k=0, min_p=0.0,
+        generator = llm.generate(tokens, temp=sampling.temperature, top_p=sampling.top_p, min_p=0.0,
+                                 top_k=LLAMA_TOP_K if sampling.top_k is None else sampling.top_k,
                                  repeat_penalty=1.0)
         try:
             for token in generator:

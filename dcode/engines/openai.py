@@ -112,6 +112,8 @@ class OpenAIEngine:
             request = {**body, "model": self.model, "n": wanted - offset, "temperature": sampling.temperature,
                        "top_p": sampling.top_p, "max_tokens": sampling.max_tokens, "stream": True,
                        "stream_options": {"include_usage": True}}
+            if sampling.top_k is not None:
+                request["top_k"] = sampling.top_k  # vLLM and llama.cpp's servers read it; others ignore it
             if sampling.stop:
                 request["stop"] = list(sampling.stop)
             if sampling.seed is not None and sampling.seed >= 0:

@@ -52,7 +52,7 @@ class VllmEngine:
         from vllm import SamplingParams
 
         return SamplingParams(n=max(1, sampling.n), temperature=sampling.temperature, top_p=sampling.top_p,
-                              max_tokens=sampling.max_tokens, stop=list(dict.fromkeys((*sampling.stop, *extra_stop))),
+                              max_tokens=sampling.max_tokens, top_k=-1 if not sampling.top_k else sampling.top_k, stop=list(dict.fromkeys((*sampling.stop, *extra_stop))),
                               seed=sampling.seed if sampling.seed is not None and sampling.seed >= 0 else None)
 
     def _run(self, prompt: str | list[dict], sampling: Sampling, cancel: Cancel | None, on_token: OnToken | None,
