@@ -31,7 +31,7 @@ def longest_increasing_subsequence(values: list[int]) -> list[int]:
 
 def run_dcode(engine, tokens: int) -> tuple[float, float, int, str]:
     engine._llm.reset()  # no KV reuse from the previous round: both sides evaluate the full prompt
-    [c] = engine.complete(PROMPT, Sampling(max_tokens=tokens, temperature=0.0, top_p=1.0, seed=0))
+    [c] = engine.complete(PROMPT, Sampling(max_tokens=tokens, temperature=0.0, top_p=1.0, top_k=0, seed=0))
     return c.time_to_first_token_s, c.total_s, c.completion_tokens, c.text
 
 
