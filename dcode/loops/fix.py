@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dcode.engines.base import Cancel, Engine, Message, Sampling
-from dcode.errors import BadInput
+from dcode.errors import BadInput, read_user_text
 from dcode.loops.candidates import code_key
 from dcode.loops.events import CandidateChecked, EventLog, OnEvent, PhaseChanged, PromptSent, SampleDone
 from dcode.loops.feedback import clip, tail
@@ -53,14 +53,9 @@ class FixResult:
 
 
 def read_module(path: Path) -> str:
-    if not path.exists():
-        raise BadInput(f"{path}: no such file")
-    if path.is_dir() or path.suffix != ".py":
+    if path.exists() and (path.is_dir() or path.suffix != ".py"):
         raise BadInput(f"{path}: expected a Python file (.py)")
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise BadInput(f"{path}: not UTF-8 text") from None
+    return read_user_text(path, "a Python file")
 
 
 def failures_text(check: CheckResult) -> str:
