@@ -175,6 +175,19 @@ def test_(
                                   server_url=server_url, out=out, err=err))
 
 
+def _usage_error(e: Exception) -> str | None:
+    """One line for click's usage errors (missing argument, bad value, unknown command).
+
+    Matched by shape: recent typer versions raise their own vendored copy of click's classes.
+    """
+    format_message = getattr(e, "format_message", None)
+    if not callable(format_message) or not hasattr(e, "exit_code"):
+        return None
+    ctx = getattr(e, "ctx", None)
+    where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+    return f"{format_message()}{where}"
+
+
 def main() -> None:
     """Entry point: turns BadInput (and anything unexpected) into one line and an exit code."""
     try:
@@ -194,10 +207,9 @@ def main() -> None:
         print("dcode: interrupted", file=sys.stderr)
         sys.exit(130)
     except Exception as e:  # click usage errors and our own bugs
-        import click
-
-        if isinstance(e, click.exceptions.ClickException):
-            e.show()
+        usage = _usage_error(e)
+        if usage is not None:
+            print(f"dcode: error: {usage}", file=sys.stderr)
             sys.exit(2)
         if os.environ.get("DCODE_DEBUG"):
             raise

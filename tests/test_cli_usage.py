@@ -1,0 +1,34 @@
+"""Usage errors through the real `dcode` executable: one line on stderr, exit 2, no traceback."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DCODE = Path(sys.executable).parent / "dcode"
+
+
+@pytest.mark.parametrize("args, words", [
+    (["check"], "Missing argument 'candidate'"),
+    (["solve", "x.md", "--samples", "abc"], "'abc' is not a valid int"),
+    (["nosuchcmd"], "No such command 'nosuchcmd'"),
+    (["models", "pull"], "Missing argument 'name'"),
+    (["check", "x.py", "--tests", "t.json", "--no-such-flag"], "No such option: --no-such-flag"),
+])
+def test_usage_errors_are_one_line_and_exit_2(args, words):
+    done = subprocess.run([str(DCODE), *args], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0] and lines[0].startswith("dcode: error: "), done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_version_and_help():
+    version = subprocess.run([str(DCODE), "--version"], capture_output=True, text=True, timeout=60)
+    assert version.returncode == 0 and version.stdout.startswith("dcode ")
+    for command in ([], ["check"], ["solve"], ["fix"], ["test"], ["eval", "humaneval"], ["models", "pull"],
+                    ["config"], ["sandbox"]):
+        done = subprocess.run([str(DCODE), *command, "--help"], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and "Usage" in done.stdout, (command, done.stderr)
