@@ -58,9 +58,7 @@ def solve_command(problem: Path, *, samples: int, rounds: int | None, max_tokens
     if trace_dir is not None and trace_dir.exists() and not trace_dir.is_dir():
         raise BadInput(f"{trace_dir}: exists and is not a folder (--trace takes a folder)")
     settings = settings_for(model, engine, server_url, seed)
-    options = SolveOptions(tokens_per_sample=settings.max_tokens, temperature=settings.temperature,
-                           top_p=settings.top_p, seed=settings.seed if settings.seed >= 0 else None,
-                           prompt_style=style)  # type: ignore[arg-type]
+    options = SolveOptions.from_settings(settings, prompt_style=style)
     budget = Budget(samples=samples, rounds=rounds, max_tokens=max_tokens, time_s=time_s, batch=min(batch, samples))
     with LiveProgress(err) as live:
         result = solve_file(problem, settings, budget, options, hidden_tests=hidden_tests, trace_dir=trace_dir,

@@ -23,8 +23,7 @@ def solve_file(problem_path: Path, settings: Settings, budget: Budget, options: 
     problem = load_problem(Path(problem_path))
     extra = load_tests(Path(hidden_tests), hidden=True) if hidden_tests is not None else []
     if options is None:
-        options = SolveOptions(tokens_per_sample=settings.max_tokens, temperature=settings.temperature,
-                               top_p=settings.top_p, seed=settings.seed if settings.seed >= 0 else None)
+        options = SolveOptions.from_settings(settings)
     trace = TraceWriter(Path(trace_dir)) if trace_dir is not None else None
     subscribers = [s for s in (trace, on_event) if s is not None]
 

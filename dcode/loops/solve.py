@@ -18,6 +18,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from dcode.config import Settings
 from dcode.engines.base import Cancel, Completion, Engine, Sampling
 from dcode.loops import agreement
 from dcode.loops.candidates import Candidate, Pool, rank
@@ -61,6 +62,13 @@ class SolveOptions:
     probe_inputs: int = 8  # inputs to ask for when ranking by agreement
     quorum: int = 3  # candidates that must agree before an agreement-ranked loop stops early
     limits: Limits | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides) -> SolveOptions:
+        """The sampling the user configured (max_tokens per sample, temperature, top-p, seed)."""
+        values = dict(tokens_per_sample=settings.max_tokens, temperature=settings.temperature,
+                      top_p=settings.top_p, seed=settings.seed if settings.seed >= 0 else None)
+        return cls(**{**values, **overrides})
 
 
 @dataclass
