@@ -138,6 +138,13 @@ def _shutdown(status: int) -> None:
     os._exit(status)
 
 
+def _fail(reporter: Reporter, e: BaseException, **event: object) -> None:
+    """Report the exception that ended the test, print its traceback as feedback, and leave."""
+    reporter.event(**event, **_describe(e))
+    _print_traceback()
+    _shutdown(1)
+
+
 def run_program(req: dict, reporter: Reporter) -> None:
     main = _fresh_main(f"{WORKDIR}/{MODULE_FILE}")
     status = _exec_code(req["code"], main, reporter)
@@ -167,9 +174,7 @@ def run_call(req: dict, reporter: Reporter) -> None:
                        message=f"exited with status {_exit_status(e)} instead of returning", line=None)
         _shutdown(1)
     except BaseException as e:
-        reporter.event(event="error", phase="call", **_describe(e))
-        _print_traceback()
-        _shutdown(1)
+        _fail(reporter, e, event="error", phase="call")
     reporter.event(event="return", value=encoded)
     reporter.finish()
     _shutdown(0)
@@ -217,17 +222,13 @@ def run_assert(req: dict, reporter: Reporter) -> None:
     try:
         exec(compile(req["source"], "tests.py", "exec"), main.__dict__)
     except AssertionError as e:
-        reporter.event(event="assert_failed", **_describe(e))
-        _print_traceback()
-        _shutdown(1)
+        _fail(reporter, e, event="assert_failed")
     except SystemExit as e:
         reporter.event(event="error", phase="test", type="SystemExit",
                        message=f"exited with status {_exit_status(e)} during the tests", line=None)
         _shutdown(1)
     except BaseException as e:
-        reporter.event(event="error", phase="test", **_describe(e))
-        _print_traceback()
-        _shutdown(1)
+        _fail(reporter, e, event="error", phase="test")
     reporter.finish()
     _shutdown(0)
 
@@ -297,9 +298,7 @@ def run_pytest(req: dict, reporter: Reporter) -> None:
     except SystemExit as e:
         status = _exit_status(e)
     except BaseException as e:
-        reporter.event(event="error", phase="test", **_describe(e))
-        _print_traceback()
-        _shutdown(1)
+        _fail(reporter, e, event="error", phase="test")
     reporter.event(event="pytest_exit", status=int(status))
     reporter.finish()
     _shutdown(0)
