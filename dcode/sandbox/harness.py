@@ -12,9 +12,11 @@ rlimits, no capabilities) do not depend on the harness at all.
 from __future__ import annotations
 
 import atexit
+import binascii
 import io
 import json
 import linecache
+import marshal
 import os
 import signal
 import sys
@@ -48,7 +50,13 @@ class Reporter:
         self.event(event="done", nonce=nonce)
 
 
-def _fresh_stdio() -> None:
+def prepare_stdio() -> None:
+    """Once, in the server (whose fds 0-2 are /dev/null and its log): the text streams every child will use.
+
+    Each child dup2()s its own memfds onto fds 0-2, so these objects, made once and never
+    written to by the server, start every test empty; building them per child cost more
+    than running a small test.
+    """
     sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)),
                                                  encoding="utf-8", errors="replace")
     sys.stdout = sys.__stdout__ = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)),
@@ -88,11 +96,19 @@ def _describe(exc: BaseException) -> dict:
     return {"type": type(exc).__name__, "message": message, "line": frame.lineno if frame else None}
 
 
-def _exec_code(code: str, main: types.ModuleType, reporter: Reporter, filename: str = MODULE_FILE) -> int | None:
-    """Run `code` as the main module. Returns an exit status if the program ended, else None."""
+def _exec_code(code: str, main: types.ModuleType, reporter: Reporter, filename: str = MODULE_FILE,
+               bytecode: str | None = None) -> int | None:
+    """Run `code` as the main module. Returns an exit status if the program ended, else None.
+
+    `bytecode` is the parent's own compilation of `code` (marshal, base64): it compiled the
+    code anyway to find syntax errors, and loading it is cheaper than compiling again here.
+    """
     _remember_source(filename, code)
     try:
-        compiled = compile(code, filename, "exec")
+        if bytecode is not None:
+            compiled = marshal.loads(binascii.a2b_base64(bytecode))
+        else:
+            compiled = compile(code, filename, "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as e:
         reporter.event(event="syntax_error", message=f"{type(e).__name__}: {e}")
         _print_traceback()
@@ -147,7 +163,7 @@ def _fail(reporter: Reporter, e: BaseException, **event: object) -> None:
 
 def run_program(req: dict, reporter: Reporter) -> None:
     main = _fresh_main(f"{WORKDIR}/{MODULE_FILE}")
-    status = _exec_code(req["code"], main, reporter)
+    status = _exec_code(req["code"], main, reporter, bytecode=req.get("bytecode"))
     if status is None:
         status = 0
         reporter.finish()
@@ -156,7 +172,7 @@ def run_program(req: dict, reporter: Reporter) -> None:
 
 def run_call(req: dict, reporter: Reporter) -> None:
     main = _fresh_main(f"{WORKDIR}/{MODULE_FILE}")
-    status = _exec_code(req["code"], main, reporter)
+    status = _exec_code(req["code"], main, reporter, bytecode=req.get("bytecode"))
     if status is not None:
         reporter.event(event="error", phase="code", type="SystemExit", message=f"exited with status {status}",
                        line=None)
@@ -213,14 +229,14 @@ def _jsonable(value: object) -> object:
 
 def run_assert(req: dict, reporter: Reporter) -> None:
     main = _fresh_main(f"{WORKDIR}/{MODULE_FILE}")
-    status = _exec_code(req["code"], main, reporter)
+    status = _exec_code(req["code"], main, reporter, bytecode=req.get("bytecode"))
     if status is not None:
         reporter.event(event="error", phase="code", type="SystemExit",
                        message=f"the program exited (status {status}) before the tests ran", line=None)
         _shutdown(status or 1)
     _remember_source("tests.py", req["source"])
     try:
-        exec(compile(req["source"], "tests.py", "exec"), main.__dict__)
+        exec(compile(req["source"], "tests.py", "exec", dont_inherit=True), main.__dict__)
     except AssertionError as e:
         _fail(reporter, e, event="assert_failed")
     except SystemExit as e:
@@ -310,9 +326,6 @@ RUNNERS = {"program": run_program, "io": run_program, "call": run_call, "assert"
 
 def run(req: dict, report_fd: int, nonce_fd: int) -> None:
     """Entry point in the child: stdio is already on fds 0-2, privileges already dropped."""
-    _fresh_stdio()
-    sys.dont_write_bytecode = True
-    _install_guard()
     reporter = Reporter(report_fd, nonce_fd)
     try:
         RUNNERS[req["kind"]](req, reporter)

@@ -8,7 +8,9 @@ gets `timeout` if it ran out its time, else `sandbox_error`.
 from __future__ import annotations
 
 import atexit
+import binascii
 import json
+import marshal
 import os
 import queue
 import secrets
@@ -24,7 +26,7 @@ from typing import Any
 
 from dcode.errors import BadInput
 from dcode.problem.types import PytestTest, TestCase
-from dcode.sandbox import isolation, judge
+from dcode.sandbox import harness, isolation, judge
 from dcode.sandbox.verdict import CheckResult, Limits, TestResult, Verdict
 
 BOOT_TIMEOUT_S = 60.0
@@ -152,15 +154,19 @@ class Worker:
                 pass
 
 
-def _syntax_error(code: str) -> str | None:
-    """Compile in the parent: a program that does not parse never needs a sandbox."""
+def _compile(code: str) -> tuple[str | None, str | None]:
+    """Compile in the parent: (bytecode for the child, None) or (None, the syntax error).
+
+    A program that does not parse never needs a sandbox, and one that does is sent compiled
+    (marshal, base64): the child loads it instead of compiling it a second time.
+    """
     try:
-        compile(code, "solution.py", "exec", dont_inherit=True)
+        compiled = compile(code, harness.MODULE_FILE, "exec", dont_inherit=True)
     except SyntaxError as e:
-        return f"SyntaxError: {e.msg} (line {e.lineno})"
+        return None, f"SyntaxError: {e.msg} (line {e.lineno})"
     except (ValueError, RecursionError, MemoryError, OverflowError) as e:
-        return f"{type(e).__name__}: {e}"
-    return None
+        return None, f"{type(e).__name__}: {e}"
+    return binascii.b2a_base64(marshal.dumps(compiled), newline=False).decode("ascii"), None
 
 
 class Sandbox:
@@ -196,8 +202,10 @@ class Sandbox:
 
     # -- running one test -------------------------------------------------------------
 
-    def _run(self, code: str, test: Any, limits: Limits) -> list[TestResult]:
+    def _run(self, code: str, bytecode: str | None, test: Any, limits: Limits) -> list[TestResult]:
         req = judge.build_request(code, test, limits)
+        if bytecode is not None and req["kind"] != "pytest":  # pytest imports the module from a file
+            req["bytecode"] = bytecode
         nonce = req["nonce"]
         wall = req["limits"]["wall_s"]
         worker = self._idle.get()
@@ -238,13 +246,14 @@ class Sandbox:
         start = time.monotonic()
         plans: list[list[Any]] = []
         for code, tests in jobs:
-            error = _syntax_error(code)
+            bytecode, error = _compile(code)
             if error:
                 plans.append([[TestResult(test=t, verdict=Verdict.SYNTAX_ERROR, time_s=0.0, message=error)]
                               for t in tests][:1 if stop_on_first_failure else None])
                 continue
             failed = threading.Event()
-            plans.append([self._executor.submit(self._guarded, code, t, limits, failed, stop_on_first_failure)
+            plans.append([self._executor.submit(self._guarded, code, bytecode, t, limits, failed,
+                                                stop_on_first_failure)
                           for t in tests])
         out = []
         for plan in plans:
@@ -259,12 +268,12 @@ class Sandbox:
             out.append(CheckResult(results=results, time_s=time.monotonic() - start))
         return out
 
-    def _guarded(self, code: str, test: Any, limits: Limits, failed: threading.Event,
+    def _guarded(self, code: str, bytecode: str | None, test: Any, limits: Limits, failed: threading.Event,
                  stop: bool) -> list[TestResult] | None:
         if stop and failed.is_set():
             return None
         try:
-            results = self._run(code, test, limits)
+            results = self._run(code, bytecode, test, limits)
         except Exception as e:  # BadInput (a test file, no sandbox) travels to the caller as it is
             if isinstance(e, BadInput):
                 raise
@@ -283,10 +292,10 @@ class Sandbox:
         return self._single(code, judge.FunctionCall(fn=fn, args=tuple(args)), limits)
 
     def _single(self, code: str, test: Any, limits: Limits | None) -> TestResult:
-        error = _syntax_error(code)
+        bytecode, error = _compile(code)
         if error:
             return TestResult(test=test, verdict=Verdict.SYNTAX_ERROR, time_s=0.0, message=error)
-        return self._executor.submit(self._run, code, test, limits or Limits()).result()[0]
+        return self._executor.submit(self._run, code, bytecode, test, limits or Limits()).result()[0]
 
 
 _default: Sandbox | None = None

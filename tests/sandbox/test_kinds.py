@@ -97,3 +97,29 @@ def test_pytest_each_test_gets_the_timeout(sandbox, tmp_path):
     code = "import time\ndef work(s):\n    try:\n        time.sleep(s)\n    except Exception:\n        pass\n"
     result = sandbox.check(code, [PytestTest(tests)], Limits(timeout_s=1))
     assert [r.verdict for r in result.results] == [Verdict.TIMEOUT, Verdict.PASSED]
+
+
+def test_code_runs_as_python_runs_a_file(sandbox):
+    """Compiled without the harness's own `from __future__` flags: annotations are evaluated
+    when the function is defined, so an undefined name in one fails here as under python3."""
+    result = sandbox.check("def f(x: Undefined) -> int:\n    return x\n", [CallTest("f", (1,), 1)])
+    assert result.results[0].verdict is Verdict.RUNTIME_ERROR
+    assert "Undefined" in result.results[0].message
+
+
+def test_threads_and_stdio_work_in_every_child(sandbox):
+    """The child is forked without os.fork's hooks; threads, print and input still behave."""
+    code = textwrap.dedent("""
+        import threading
+        out = []
+        def work(n):
+            out.append(n * n)
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        print(sorted(out), input())
+    """)
+    result = sandbox.check(code, [IOTest("x", "[0, 1, 4, 9] x")] * 3)
+    assert result.passed, result.results
