@@ -44,10 +44,13 @@ class Reporter:
     def finish(self) -> None:
         """Called only after the test's last statement ran: prove it with the nonce."""
         try:
-            nonce = os.read(self._nonce_fd, 256).decode()
+            nonce = os.read(self._nonce_fd, 256)
         except OSError:
             return
-        self.event(event="done", nonce=nonce)
+        if nonce.isalnum():  # the parent's hex token: written as is, without json's machinery in every child
+            os.write(self._fd, b'{"event": "done", "nonce": "' + nonce + b'"}\n')
+        else:
+            self.event(event="done", nonce=nonce.decode("ascii", "replace"))
 
 
 def prepare_stdio() -> None:
@@ -234,9 +237,12 @@ def run_assert(req: dict, reporter: Reporter) -> None:
         reporter.event(event="error", phase="code", type="SystemExit",
                        message=f"the program exited (status {status}) before the tests ran", line=None)
         _shutdown(status or 1)
-    _remember_source("tests.py", req["source"])
+    source = req["source"]
+    if source:  # HumanEval's program holds its own tests and sends none
+        _remember_source("tests.py", source)
     try:
-        exec(compile(req["source"], "tests.py", "exec", dont_inherit=True), main.__dict__)
+        if source:
+            exec(compile(source, "tests.py", "exec", dont_inherit=True), main.__dict__)
     except AssertionError as e:
         _fail(reporter, e, event="assert_failed")
     except SystemExit as e:

@@ -7,6 +7,7 @@ derived from those facts plus data the candidate never touched.
 """
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import signal
@@ -51,8 +52,13 @@ def wall_limit(test: object, limits: Limits) -> float:
     return limits.timeout_s
 
 
+@functools.lru_cache(maxsize=64)
+def _limits_dict(limits: Limits) -> dict[str, Any]:
+    return asdict(limits)
+
+
 def build_request(code: str, test: object, limits: Limits) -> dict:
-    lim = asdict(limits) | {"wall_s": wall_limit(test, limits)}
+    lim = _limits_dict(limits) | {"wall_s": wall_limit(test, limits)}
     req: dict[str, Any] = {"code": code, "limits": lim, "nonce": secrets.token_hex(16)}
     if isinstance(test, PytestTest):  # each test gets the timeout, the whole run a larger budget
         req["test_timeout_s"] = limits.timeout_s
