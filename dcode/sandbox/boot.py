@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import platform
-import shutil
 
 MS_RDONLY = 1
 MS_NOSUID = 2
@@ -73,7 +71,7 @@ class _MountAttr(ctypes.Structure):
 
 def _read_only_recursive(target: str) -> bool:
     """mount_setattr(2): make a bind and all its submounts read-only and nosuid (Linux 5.12+)."""
-    nr = _SYSCALLS.get(platform.machine(), (None, None))[1]
+    nr = _SYSCALLS.get(os.uname().machine, (None, None))[1]
     if nr is None:
         return False
     attr = _MountAttr(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, 0, 0, 0)
@@ -172,6 +170,8 @@ def _wipe(path: str, nested: list[str], skeleton: set[str]) -> None:
                     if not os.path.islink(full):
                         os.chmod(full, 0o700)
             os.chmod(entry.path, 0o700)
+            import shutil  # bwrap mode only: kept out of the server that every test forks from
+
             shutil.rmtree(entry.path)
         else:
             os.unlink(entry.path)
@@ -236,9 +236,9 @@ def build_root(keep: list[str], uid: int, size_mb: int) -> list[str]:
 
 def _pivot(root: str) -> None:
     """pivot_root(".", "."): the old root ends up stacked on top and is then detached."""
-    nr = _SYSCALLS.get(platform.machine(), (None, None))[0]
+    nr = _SYSCALLS.get(os.uname().machine, (None, None))[0]
     if nr is None:
-        raise BootError(f"unsupported machine {platform.machine()} (no pivot_root number)")
+        raise BootError(f"unsupported machine {os.uname().machine} (no pivot_root number)")
     os.chdir(root)
     if _libc.syscall(ctypes.c_long(nr), b".", b".") != 0:
         raise BootError(f"pivot_root: {os.strerror(ctypes.get_errno())}")

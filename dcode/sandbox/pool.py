@@ -307,6 +307,8 @@ class Sandbox:
         stopping = False
         while True:
             while not stopping and len(inflight) < PIPELINE_DEPTH:
+                if inflight and not waiting and self._tasks.qsize() < self.size:
+                    break  # a short backlog is better spread over idle workers than queued behind a slow test
                 if not waiting:
                     try:
                         item = self._tasks.get(block=not inflight)
