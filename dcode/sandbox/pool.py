@@ -23,7 +23,7 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from dcode.errors import BadInput
@@ -191,6 +191,7 @@ class _Task:
     data: bytes = b""
     nonce: str = ""
     wall: float = 0.0
+    claimed: bool = False  # the driver has seen it (its future is running, its request built)
     attempts: int = 0
     started: float = 0.0
 
@@ -221,6 +222,16 @@ class _Task:
         if self.skip is not None and any(not r.passed for r in results):
             self.skip.set()
         self.future.set_result(results)
+
+
+@dataclass(eq=False)
+class _Lane:
+    """What one driver holds: its worker, the tests sent to it (in order) and those taken but not sent."""
+
+    worker: Worker
+    inflight: deque[_Task] = field(default_factory=deque)
+    waiting: deque[_Task] = field(default_factory=deque)
+    stopping: bool = False  # the pool is closing: send nothing more
 
 
 class Sandbox:
@@ -295,86 +306,101 @@ class Sandbox:
 
         A worker that dies is restarted: the test it was running gets `timeout` if it had
         used up its time, else one more try (then `sandbox_error`); the requests queued
-        behind it never started and go again.
+        behind it never started and go again. Nothing escapes this thread: a failure of
+        the driver itself becomes `sandbox_error` for the tests it held.
         """
         try:
             if not worker.alive:
                 worker.start()
         except Exception:  # BadInput or WorkerDied: said again, to the caller, at the first send
             pass
-        inflight: deque[_Task] = deque()
-        waiting: deque[_Task] = deque()
-        stopping = False
-        while True:
-            while not stopping and len(inflight) < PIPELINE_DEPTH:
-                if inflight and not waiting and self._tasks.qsize() < self.size:
-                    break  # a short backlog is better spread over idle workers than queued behind a slow test
-                if not waiting:
-                    try:
-                        item = self._tasks.get(block=not inflight)
-                    except queue.Empty:
-                        break
-                    if item is None:
-                        stopping = True
-                        break
-                    waiting.append(item)
-                task = waiting[0]
-                if task.attempts == 0:
-                    if self._closed:
-                        waiting.popleft()
-                        task.future.cancel()
-                        continue
-                    if task.skip is not None and task.skip.is_set():
-                        waiting.popleft()
-                        if task.future.set_running_or_notify_cancel():
-                            task.future.set_result(None)
-                        continue
-                    try:
-                        task.encode()
-                    except BadInput as e:
-                        waiting.popleft()
-                        if task.future.set_running_or_notify_cancel():
-                            task.future.set_exception(e)
-                        continue
-                if inflight and len(task.data) > PIPELINE_BYTES:
-                    break
-                waiting.popleft()
-                if task.attempts == 0 and not task.future.set_running_or_notify_cancel():
-                    continue
-                task.attempts += 1
-                try:
-                    worker.send(task.data)
-                except BadInput as e:  # no sandbox can start here: the caller hears why
-                    task.future.set_exception(e)
-                    continue
-                except WorkerDied as e:
-                    self._died(task, e, waiting, time.monotonic())
-                    continue
-                if not inflight:
-                    task.started = time.monotonic()
-                inflight.append(task)
-            if not inflight:
-                if stopping:
-                    for task in waiting:
-                        task.future.cancel() or task.future.done() or task.future.set_result(None)
-                    return
-                continue
-            head = inflight.popleft()
+        lane = _Lane(worker)
+        while not (lane.stopping and not lane.inflight):
             try:
-                reply = worker.receive(head.started + head.wall + GRACE_S)
-            except WorkerDied as e:
-                for task in reversed(inflight):  # queued behind the one that ran: they never started
-                    task.attempts -= 1
-                    waiting.appendleft(task)
-                inflight.clear()
-                self._died(head, e, waiting, head.started)
+                self._feed(lane)
+            except Exception as e:  # a bug here must not leave a caller waiting for ever
+                worker.close()
+                for task in [*lane.inflight, *lane.waiting]:
+                    task.resolve({"status": "error", "message": f"sandbox driver: {type(e).__name__}: {e}",
+                                  "time_s": 0.0})
+                lane.inflight.clear()
+                lane.waiting.clear()
+        for task in lane.waiting:
+            if not task.future.cancel() and not task.future.done():
+                task.future.set_result(None)
+
+    def _feed(self, lane: _Lane) -> None:
+        """Send what fits behind the running test, then wait for one reply."""
+        inflight, waiting = lane.inflight, lane.waiting
+        while not lane.stopping and len(inflight) < PIPELINE_DEPTH:
+            if inflight and not waiting and self._tasks.qsize() < self.size:
+                break  # a short backlog is better spread over idle workers than queued behind a slow test
+            if not waiting:
+                try:
+                    item = self._tasks.get(block=not inflight)
+                except queue.Empty:
+                    break
+                if item is None:
+                    lane.stopping = True
+                    break
+                waiting.append(item)
+            task = waiting[0]
+            if not task.claimed and not self._claim(task):
+                waiting.popleft()
                 continue
-            if inflight:
-                inflight[0].started = time.monotonic()
-            head.resolve(reply)
+            if inflight and len(task.data) > PIPELINE_BYTES:
+                break
+            waiting.popleft()
+            task.attempts += 1
+            try:
+                lane.worker.send(task.data)
+            except BadInput as e:  # no sandbox can start here: the caller hears why
+                task.future.set_exception(e)
+                continue
+            except Exception as e:  # WorkerDied, or no worker could be started at all (OSError)
+                lane.worker.close()
+                self._died(task, e, waiting, time.monotonic())
+                continue
+            if not inflight:
+                task.started = time.monotonic()
+            inflight.append(task)
+        if not inflight:
+            return
+        head = inflight.popleft()
+        try:
+            reply = lane.worker.receive(head.started + head.wall + GRACE_S)
+        except Exception as e:  # WorkerDied, or its pipe failed under us
+            lane.worker.close()
+            for task in reversed(inflight):  # queued behind the one that ran: they never started
+                task.attempts -= 1
+                waiting.appendleft(task)
+            inflight.clear()
+            self._died(head, e, waiting, head.started)
+            return
+        if inflight:
+            inflight[0].started = time.monotonic()
+        head.resolve(reply)
+
+    def _claim(self, task: _Task) -> bool:
+        """First sight of a task: False if it needs no run (cancelled, skipped, unreadable tests)."""
+        task.claimed = True
+        if self._closed:
+            task.future.cancel()
+            return False
+        if not task.future.set_running_or_notify_cancel():
+            return False
+        if task.skip is not None and task.skip.is_set():
+            task.future.set_result(None)
+            return False
+        try:
+            task.encode()
+        except BadInput as e:
+            task.future.set_exception(e)
+            return False
+        return True
 
     @staticmethod
-    def _died(task: _Task, e: WorkerDied, waiting: deque[_Task], started: float) -> None:
+    def _died(task: _Task, e: Exception, waiting: deque[_Task], started: float) -> None:
         elapsed = time.monotonic() - started
         if task.started and elapsed >= task.wall:
             task.resolve({"status": "timeout", "time_s": elapsed})

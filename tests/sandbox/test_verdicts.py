@@ -100,3 +100,26 @@ def test_a_worker_killed_from_outside_is_replaced(solo):
     worker = solo._all[0]
     os.killpg(worker._proc.pid, signal.SIGKILL)
     assert solo.check("print(2)", [IOTest("", "2")]).passed
+
+
+def test_tests_queued_behind_a_killed_worker_run_again(solo):
+    """The pool keeps the next request queued on a worker; if the worker dies, both are redone."""
+    import os
+    import signal
+    import threading
+    import time
+
+    assert solo.check("print(0)", [IOTest("", "0")]).passed  # the worker is up
+    worker = solo._all[0]
+
+    def kill_soon() -> None:
+        time.sleep(0.5)
+        os.killpg(worker._proc.pid, signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_soon)
+    killer.start()
+    jobs = [("import time\ntime.sleep(1.5)\nprint(1)", [IOTest("", "1")])] + \
+           [(f"print({i})", [IOTest("", str(i))]) for i in range(2, 6)]
+    results = solo.check_many(jobs, Limits(timeout_s=5))
+    killer.join()
+    assert [r.passed for r in results] == [True] * 5, [r.results[0].message for r in results]
