@@ -157,3 +157,15 @@ def test_doctest_session_judged_like_doctest(tmp_path):
     assert check_file(tmp_path / "good.py", tmp_path / "p.md").passed
     result = check_file(tmp_path / "bad.py", tmp_path / "p.md")
     assert result.verdict == "wrong_answer" and "Hi, Ann!" in result.results[0].message + result.results[0].stderr
+
+
+@pytest.mark.parametrize("open_files", [1024, 200])
+def test_check_works_under_a_low_limit_of_open_files(tmp_path, open_files):
+    """1024 is the default soft limit on most desktops: the sandbox's fds must all fit below it;
+    below a test's own open-files limit (256), the user's hard limit wins."""
+    (tmp_path / "c.py").write_text(STDIN["passed"])
+    (tmp_path / "t.md").write_text(TESTS["md-stdin"][2])
+    done = subprocess.run(["bash", "-c", f'ulimit -n {open_files} && exec "{DCODE}" check c.py --tests t.md --json'],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["verdict"] == "passed"

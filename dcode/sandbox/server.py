@@ -51,6 +51,9 @@ PR_SET_DUMPABLE = 4
 _libc = ctypes.CDLL(None, use_errno=True)
 STDERR_TAIL = 2048
 MAX_FD = resource.getrlimit(resource.RLIMIT_NOFILE)[0]  # no fd of the server's can be above its own limit
+# The child's report and nonce pipes sit at fds that vary per test, each in its half of
+# [100, MAX_FD): dup2() refuses a target at or above the soft limit, often 1024.
+FD_SPAN = max(1, (MAX_FD - 100) // 2)
 
 
 def _fork() -> int:
@@ -142,6 +145,19 @@ def _drop_privileges(uid: int, setuid: bool) -> None:
         raise OSError(ctypes.get_errno(), "capset")
 
 
+_LIMITED = (resource.RLIMIT_CPU, resource.RLIMIT_AS, resource.RLIMIT_FSIZE, resource.RLIMIT_NOFILE,
+            resource.RLIMIT_NPROC, resource.RLIMIT_CORE)
+# What the user's own hard limits allow (read once): a test gets the lower of those and its own.
+HARD_LIMITS = {res: resource.getrlimit(res)[1] for res in _LIMITED}
+
+
+def _capped(res: int, soft: int, hard: int) -> tuple[int, int]:
+    ceiling = HARD_LIMITS[res]
+    if ceiling == resource.RLIM_INFINITY:
+        return soft, hard
+    return min(soft, ceiling), min(hard, ceiling)
+
+
 def _set_limits(limits: dict) -> None:
     mb = 1024 * 1024
     cpu = int(limits["timeout_s"]) + 1
@@ -151,7 +167,7 @@ def _set_limits(limits: dict) -> None:
                        (resource.RLIMIT_NOFILE, (limits["open_files"],) * 2),
                        (resource.RLIMIT_NPROC, (limits["processes"],) * 2),
                        (resource.RLIMIT_CORE, (0, 0))):
-        resource.setrlimit(res, value)
+        resource.setrlimit(res, _capped(res, *value))
 
 
 class Server:
@@ -246,7 +262,7 @@ class Server:
             os.dup2(stdin, 0)
             os.dup2(stdout, 1)
             os.dup2(stderr, 2)
-            report_fd, nonce_fd = 1000 + os.getpid() % 500, 1600 + os.getpid() % 300
+            report_fd, nonce_fd = 100 + os.getpid() % FD_SPAN, 100 + FD_SPAN + os.getpid() % FD_SPAN
             os.dup2(report, report_fd)
             os.dup2(nonce_r, nonce_fd)
             os.closerange(3, report_fd)
