@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -35,30 +36,31 @@ RESULTS = ROOT / "bench" / "RESULTS.md"
 def per_test_pool(n: int, kind: Isolation | None = None) -> list[float]:
     with Sandbox(workers=1, kind=kind) as box:
         box.check(CODE, [IOTest("1 2", "3")])  # start the worker outside the timing
-        times = []
-        for i in range(n):
-            started = time.perf_counter()
-            assert box.check(CODE, [IOTest(f"{i} 1", str(i + 1))]).passed
-            times.append(time.perf_counter() - started)
-        return times
+        return _each_timed(n, lambda i: box.check(CODE, [IOTest(f"{i} 1", str(i + 1))]).passed)
 
 
 def per_test_python3(n: int) -> list[float]:
-    times = []
-    for i in range(n):
-        started = time.perf_counter()
+    def run(i: int) -> bool:
         done = subprocess.run([sys.executable, "-c", CODE], input=f"{i} 1", capture_output=True, text=True)
-        assert done.returncode == 0 and done.stdout.strip() == str(i + 1)
-        times.append(time.perf_counter() - started)
-    return times
+        return done.returncode == 0 and done.stdout.strip() == str(i + 1)
+
+    return _each_timed(n, run)
 
 
 def per_test_one_shot(n: int) -> list[float]:
+    def run(i: int) -> bool:
+        with Sandbox(workers=1) as box:
+            return box.check(CODE, [IOTest(f"{i} 1", str(i + 1))]).passed
+
+    return _each_timed(n, run)
+
+
+def _each_timed(n: int, run: Callable[[int], bool]) -> list[float]:
+    """Wall time of run(0) ... run(n - 1), each of which must succeed."""
     times = []
     for i in range(n):
         started = time.perf_counter()
-        with Sandbox(workers=1) as box:
-            assert box.check(CODE, [IOTest(f"{i} 1", str(i + 1))]).passed
+        assert run(i), f"run {i} failed"
         times.append(time.perf_counter() - started)
     return times
 

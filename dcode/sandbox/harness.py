@@ -44,13 +44,10 @@ class Reporter:
     def finish(self) -> None:
         """Called only after the test's last statement ran: prove it with the nonce."""
         try:
-            nonce = os.read(self._nonce_fd, 256)
+            nonce = os.read(self._nonce_fd, 256).decode()
         except OSError:
             return
-        if nonce.isalnum():  # the parent's hex token: written as is, without json's machinery in every child
-            os.write(self._fd, b'{"event": "done", "nonce": "' + nonce + b'"}\n')
-        else:
-            self.event(event="done", nonce=nonce.decode("ascii", "replace"))
+        self.event(event="done", nonce=nonce)
 
 
 def prepare_stdio() -> None:
@@ -225,6 +222,12 @@ def _shutdown(status: int) -> None:
     os._exit(status)
 
 
+def _stop(reporter: Reporter, status: int, phase: str, kind: str, message: str) -> None:
+    """Report an error that has no traceback of its own (an exit, a missing function), and leave."""
+    reporter.event(event="error", phase=phase, type=kind, message=message, line=None)
+    _shutdown(status)
+
+
 def _fail(reporter: Reporter, e: BaseException, **event: object) -> None:
     """Report the exception that ended the test, print its traceback as feedback, and leave."""
     reporter.event(**event, **_describe(e))
@@ -245,21 +248,15 @@ def run_call(req: dict, reporter: Reporter) -> None:
     main = _fresh_main(f"{WORKDIR}/{MODULE_FILE}")
     status = _exec_code(req["code"], main, reporter, bytecode=req.get("bytecode"))
     if status is not None:
-        reporter.event(event="error", phase="code", type="SystemExit", message=f"exited with status {status}",
-                       line=None)
-        _shutdown(status or 1)
+        _stop(reporter, status or 1, "code", "SystemExit", f"exited with status {status}")
     fn = _find_function(main, req["fn"])
     if fn is None:
-        reporter.event(event="error", phase="call", type="NameError",
-                       message=f"no function {req['fn']!r} defined", line=None)
-        _shutdown(1)
+        _stop(reporter, 1, "call", "NameError", f"no function {req['fn']!r} defined")
     try:
         value = fn(*req["args"])
         encoded = json.dumps(_jsonable(value), allow_nan=True)
     except SystemExit as e:
-        reporter.event(event="error", phase="call", type="SystemExit",
-                       message=f"exited with status {_exit_status(e)} instead of returning", line=None)
-        _shutdown(1)
+        _stop(reporter, 1, "call", "SystemExit", f"exited with status {_exit_status(e)} instead of returning")
     except BaseException as e:
         _fail(reporter, e, event="error", phase="call")
     reporter.event(event="return", value=encoded)
@@ -302,21 +299,17 @@ def run_assert(req: dict, reporter: Reporter) -> None:
     main = _fresh_main(f"{WORKDIR}/{MODULE_FILE}")
     status = _exec_code(req["code"], main, reporter, bytecode=req.get("bytecode"))
     if status is not None:
-        reporter.event(event="error", phase="code", type="SystemExit",
-                       message=f"the program exited (status {status}) before the tests ran", line=None)
-        _shutdown(status or 1)
+        _stop(reporter, status or 1, "code", "SystemExit",
+              f"the program exited (status {status}) before the tests ran")
     source = req["source"]
-    if source:  # HumanEval's program holds its own tests and sends none
-        _remember_source("tests.py", source)
     try:
-        if source:
+        if source:  # HumanEval's program holds its own tests and sends none
+            _remember_source("tests.py", source)
             exec(compile(source, "tests.py", "exec", dont_inherit=True), main.__dict__)
     except AssertionError as e:
         _fail(reporter, e, event="assert_failed")
     except SystemExit as e:
-        reporter.event(event="error", phase="test", type="SystemExit",
-                       message=f"exited with status {_exit_status(e)} during the tests", line=None)
-        _shutdown(1)
+        _stop(reporter, 1, "test", "SystemExit", f"exited with status {_exit_status(e)} during the tests")
     except BaseException as e:
         _fail(reporter, e, event="error", phase="test")
     reporter.finish()
@@ -349,9 +342,8 @@ def run_pytest(req: dict, reporter: Reporter) -> None:
     try:
         import pytest
     except ImportError:
-        reporter.event(event="error", phase="test", type="ImportError",
-                       message="pytest is not installed in this interpreter's environment", line=None)
-        _shutdown(1)
+        _stop(reporter, 1, "test", "ImportError",
+              "pytest is not installed in this interpreter's environment")
 
     per_test = float(req.get("test_timeout_s") or 0)
 

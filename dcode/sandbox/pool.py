@@ -359,7 +359,7 @@ class Sandbox:
                 continue
             except Exception as e:  # WorkerDied, or no worker could be started at all (OSError)
                 lane.worker.close()
-                self._died(task, e, waiting, time.monotonic())
+                self._died(task, e, waiting)
                 continue
             if not inflight:
                 task.started = time.monotonic()
@@ -375,7 +375,7 @@ class Sandbox:
                 task.attempts -= 1
                 waiting.appendleft(task)
             inflight.clear()
-            self._died(head, e, waiting, head.started)
+            self._died(head, e, waiting)
             return
         if inflight:
             inflight[0].started = time.monotonic()
@@ -400,8 +400,9 @@ class Sandbox:
         return True
 
     @staticmethod
-    def _died(task: _Task, e: Exception, waiting: deque[_Task], started: float) -> None:
-        elapsed = time.monotonic() - started
+    def _died(task: _Task, e: Exception, waiting: deque[_Task]) -> None:
+        """The worker died under `task`: out of time if it had run its limit, else once more, else an error."""
+        elapsed = time.monotonic() - task.started if task.started else 0.0
         if task.started and elapsed >= task.wall:
             task.resolve({"status": "timeout", "time_s": elapsed})
         elif task.attempts >= 2:
