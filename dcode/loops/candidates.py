@@ -91,7 +91,3 @@ class Pool:
 
     def get(self, cid: int) -> Candidate:
         return self.candidates[cid - 1]
-
-    @property
-    def distinct(self) -> list[Candidate]:
-        return [c for c in self.candidates if c.code is not None and c.duplicate_of is None]

@@ -127,11 +127,11 @@ class _MarkLines(ast.NodeTransformer):
         for name in ("body", "orelse", "finalbody"):
             stmts = getattr(node, name, None)
             if isinstance(stmts, list) and stmts and isinstance(stmts[0], ast.stmt):
-                setattr(node, name, self._marked(stmts, keep_first=isinstance(node, ast.Module)))
+                setattr(node, name, self._marked(stmts))
         return node
 
     @staticmethod
-    def _marked(stmts: list[ast.stmt], keep_first: bool) -> list[ast.stmt]:
+    def _marked(stmts: list[ast.stmt]) -> list[ast.stmt]:
         out: list[ast.stmt] = []
         for i, stmt in enumerate(stmts):
             docstring = i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) \

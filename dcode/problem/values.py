@@ -31,14 +31,6 @@ def parse_value(text: str) -> Any:
         raise ValueError(f"not a literal value: {text.strip()!r}") from e
 
 
-def is_value(text: str) -> bool:
-    try:
-        parse_value(text)
-        return True
-    except ValueError:
-        return False
-
-
 def parse_assignments(text: str) -> list[tuple[str, Any]]:
     """`nums = [2,7,11,15], target = 9` -> [("nums", [...]), ("target", 9)], in written order.
 
