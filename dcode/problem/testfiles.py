@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import ast
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+
 from dcode.errors import BadInput, read_user_text
+from dcode.problem.project import SKIP_DIRS, Project, dotted_name, find_root, load_project
 from dcode.problem.types import CallTest, IOTest, PytestTest, TestCase
 
 JSON_KEYS = ("io", "calls")
@@ -71,15 +74,40 @@ def _call_case(case: Any, where: str, hidden: bool) -> CallTest:
 
 
 def pytest_test(path: Path, *, hidden: bool = False) -> PytestTest:
-    """A pytest file or folder; the candidate is importable as `solution` (see `bind_module`)."""
+    """A pytest file or folder, inside the project pytest would find for it (see problem/project.py).
+
+    Until `bind_module` says where the code under test lives, the candidate is importable
+    as `solution`, from the project's root.
+    """
+    path = Path(path)
     if path.is_file():
         try:
             ast.parse(read_user_text(path))
         except SyntaxError as e:
             raise BadInput(f"{path}:{e.lineno}: test file does not parse: {e.msg}") from None
-    elif not any(path.rglob("*.py")):
-        raise BadInput(f"{path}: folder holds no Python test files")
-    return PytestTest(path=path.resolve(), name=path.name, hidden=hidden)
+    else:
+        if not any(path.rglob("*.py")):
+            raise BadInput(f"{path}: folder holds no Python test files")
+        if not any(_is_test_file(p) for p in path.rglob("*.py") if not SKIP_DIRS & set(p.relative_to(path).parts)):
+            raise BadInput(f"{path}: folder holds no test files (test_*.py or *_test.py)")
+    root = find_root(path)
+    project = load_project(root)
+    target = path.resolve().relative_to(root).as_posix()
+    return PytestTest(path=path.resolve(), name=path.name, hidden=hidden, project=project, targets=(target,))
+
+
+def project_test(project: Project, targets: tuple[str, ...] | list[str], module_path: str, *,
+                 name: str = "", hidden: bool = False) -> PytestTest:
+    """Tests of a project held in memory: `targets` (paths or node ids) run against the module at `module_path`."""
+    if module_path and not module_path.endswith(".py"):
+        raise BadInput(f"{module_path}: the module under test must be a .py file")
+    module = dotted_name(module_path, project.files) if module_path else "solution"
+    return PytestTest(path=Path(targets[0] if targets else "."), module=module, name=name or ",".join(targets),
+                      hidden=hidden, project=project, targets=tuple(targets), module_path=module_path)
+
+
+def _is_test_file(path: Path) -> bool:
+    return path.name.startswith("test_") or path.stem.endswith("_test") or path.name == "conftest.py"
 
 
 def imported_modules(test: PytestTest) -> set[str]:
@@ -100,17 +128,41 @@ def imported_modules(test: PytestTest) -> set[str]:
 
 
 def bind_module(tests: list[TestCase], candidate: Path) -> list[TestCase]:
-    """Let `from my_solution import f` work when the candidate file is `my_solution.py`.
+    """Put the candidate where the module it replaces lives, so the tests import it as they import that module.
 
-    Pytest files import the code under test by its file name; the sandbox installs the
-    candidate as `solution` unless told another name.
+    Inside the project: at its own path (`slugpkg/core.py` is imported as `slugpkg.core`,
+    with its package and siblings around it). Outside: at the root, under its own name when
+    the tests import that name (`from my_solution import f`), else as `solution`.
     """
-    stem = candidate.stem
-    if not stem.isidentifier():
-        return tests
     bound: list[TestCase] = []
     for t in tests:
-        if isinstance(t, PytestTest) and t.module != stem and stem in imported_modules(t):
-            t = PytestTest(t.path, stem, t.name, t.hidden)
+        if isinstance(t, PytestTest):
+            t = _bound(t, Path(candidate))
         bound.append(t)
     return bound
+
+
+def _bound(test: PytestTest, candidate: Path) -> PytestTest:
+    rel = test.project.relative(candidate) if test.project is not None else None
+    if rel is not None and rel.endswith(".py"):
+        return replace(test, module_path=rel, module=dotted_name(rel, test.project.files))
+    stem = candidate.stem
+    if stem.isidentifier() and test.module != stem and stem in imported_modules(test):
+        return replace(test, module=stem, module_path=f"{stem}.py" if test.project is not None else "")
+    return test
+
+
+def hold_back(visible: list[TestCase], hidden: list[TestCase]) -> list[TestCase]:
+    """Visible pytest tests that share a project with hidden ones must not carry the hidden files."""
+    hidden_by_root: dict[Path, list[str]] = {}
+    for h in hidden:
+        if isinstance(h, PytestTest) and h.project is not None and h.project.root is not None:
+            hidden_by_root.setdefault(h.project.root, []).extend(h.targets)
+    if not hidden_by_root:
+        return visible
+    out: list[TestCase] = []
+    for t in visible:
+        if isinstance(t, PytestTest) and t.project is not None and t.project.root in hidden_by_root:
+            t = replace(t, hide=tuple(hidden_by_root[t.project.root]))
+        out.append(t)
+    return out

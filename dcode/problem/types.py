@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Union
 
+from dcode.problem.project import Project
+
 
 @dataclass(frozen=True)
 class IOTest:
@@ -38,12 +40,21 @@ class AssertTest:
 
 @dataclass(frozen=True)
 class PytestTest:
-    """A pytest file (or directory); the candidate is importable as module `module`."""
+    """Tests run by pytest in a project: `targets` (paths or node ids, relative to the project's root).
+
+    The candidate's code takes the place of the file `module_path` (default `<module>.py` at
+    the root) and is imported as `module`. `hide` names files of hidden tests that this test
+    must not see. Without a `project`, `path` (a test file or folder) is the whole of it.
+    """
 
     path: Path
     module: str = "solution"
     name: str = ""
     hidden: bool = False
+    project: Project | None = field(default=None, compare=False)
+    targets: tuple[str, ...] = ()
+    module_path: str = ""
+    hide: tuple[str, ...] = ()
 
 
 TestCase = Union[IOTest, CallTest, AssertTest, PytestTest]
@@ -72,7 +83,10 @@ class Problem:
 
     @property
     def visible_tests(self) -> list[TestCase]:
-        return [t for t in self.tests if not t.hidden]
+        """The tests a candidate may be shown; pytest tests among them cannot read the hidden ones' files."""
+        from dcode.problem.testfiles import hold_back
+
+        return hold_back([t for t in self.tests if not t.hidden], self.hidden_tests)
 
     @property
     def hidden_tests(self) -> list[TestCase]:

@@ -26,25 +26,28 @@ import types
 
 WORKDIR = "/sandbox"
 MODULE_FILE = "solution.py"
+# The sandbox's own frames, left out of the tracebacks a model reads.
+OWN_FILES = frozenset(os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
+                      for name in ("harness", "split", "channel"))
 
 
 class Reporter:
     """Writes JSON events to the report fd; holds nothing a candidate could reuse to forge."""
 
     def __init__(self, fd: int, nonce_fd: int) -> None:
-        self._fd = fd
-        self._nonce_fd = nonce_fd
+        self.fd = fd
+        self.nonce_fd = nonce_fd
 
     def event(self, **data: object) -> None:
         try:
-            os.write(self._fd, (json.dumps(data) + "\n").encode())
+            os.write(self.fd, (json.dumps(data) + "\n").encode())
         except (OSError, TypeError, ValueError):
             pass
 
     def finish(self) -> None:
         """Called only after the test's last statement ran: prove it with the nonce."""
         try:
-            nonce = os.read(self._nonce_fd, 256).decode()
+            nonce = os.read(self.nonce_fd, 256).decode()
         except OSError:
             return
         self.event(event="done", nonce=nonce)
@@ -89,7 +92,7 @@ def _print_traceback() -> None:
     if exc is None:
         return
     tb = exc.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+    while tb is not None and tb.tb_frame.f_code.co_filename in OWN_FILES:
         tb = tb.tb_next
     text = _plain_traceback(exc, tb)
     if text is None:
@@ -244,40 +247,6 @@ def run_program(req: dict, reporter: Reporter) -> None:
     _shutdown(status)
 
 
-def run_call(req: dict, reporter: Reporter) -> None:
-    main = _fresh_main(f"{WORKDIR}/{MODULE_FILE}")
-    status = _exec_code(req["code"], main, reporter, bytecode=req.get("bytecode"))
-    if status is not None:
-        _stop(reporter, status or 1, "code", "SystemExit", f"exited with status {status}")
-    fn = _find_function(main, req["fn"])
-    if fn is None:
-        _stop(reporter, 1, "call", "NameError", f"no function {req['fn']!r} defined")
-    try:
-        value = fn(*req["args"])
-        encoded = json.dumps(_jsonable(value), allow_nan=True)
-    except SystemExit as e:
-        _stop(reporter, 1, "call", "SystemExit", f"exited with status {_exit_status(e)} instead of returning")
-    except BaseException as e:
-        _fail(reporter, e, event="error", phase="call")
-    reporter.event(event="return", value=encoded)
-    reporter.finish()
-    _shutdown(0)
-
-
-def _find_function(main: types.ModuleType, name: str):
-    """`name` at module level, or a method of LeetCode's `class Solution`."""
-    obj = main.__dict__.get(name)
-    if callable(obj):
-        return obj
-    cls = main.__dict__.get("Solution")
-    if isinstance(cls, type) and callable(getattr(cls, name, None)):
-        try:
-            return getattr(cls(), name)
-        except Exception:
-            return None
-    return None
-
-
 def _jsonable(value: object) -> object:
     """Turn a return value into JSON data: tuples become lists, sets become sorted lists."""
     if isinstance(value, (set, frozenset)):
@@ -293,27 +262,6 @@ def _jsonable(value: object) -> object:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     raise TypeError(f"the return value ({type(value).__name__}) is not JSON data")
-
-
-def run_assert(req: dict, reporter: Reporter) -> None:
-    main = _fresh_main(f"{WORKDIR}/{MODULE_FILE}")
-    status = _exec_code(req["code"], main, reporter, bytecode=req.get("bytecode"))
-    if status is not None:
-        _stop(reporter, status or 1, "code", "SystemExit",
-              f"the program exited (status {status}) before the tests ran")
-    source = req["source"]
-    try:
-        if source:  # HumanEval's program holds its own tests and sends none
-            _remember_source("tests.py", source)
-            exec(compile(source, "tests.py", "exec", dont_inherit=True), main.__dict__)
-    except AssertionError as e:
-        _fail(reporter, e, event="assert_failed")
-    except SystemExit as e:
-        _stop(reporter, 1, "test", "SystemExit", f"exited with status {_exit_status(e)} during the tests")
-    except BaseException as e:
-        _fail(reporter, e, event="error", phase="test")
-    reporter.finish()
-    _shutdown(0)
 
 
 def _install_guard() -> None:
@@ -333,11 +281,13 @@ def _install_guard() -> None:
     sys.addaudithook(guard)
 
 
-def run_pytest(req: dict, reporter: Reporter) -> None:
-    """Run pytest on the copied test files; one event per test, named by node id."""
-    with open(f"{WORKDIR}/{req['module']}.py", "w") as f:
-        f.write(req["code"])
-    sys.path.insert(0, WORKDIR)
+def run_pytest_here(req: dict, reporter: Reporter, finish) -> None:
+    """pytest on the project the server laid out in the working dir; one event per test, named by node id.
+
+    Runs in the test's process (split.py): the module under test is already a proxy there.
+    Collection errors are reported as such, with pytest's own message.
+    """
+    sys.path.insert(0, WORKDIR)  # as `python -m pytest` run in the project folder puts its cwd first
     sys.argv = ["pytest"]
     try:
         import pytest
@@ -353,6 +303,10 @@ def run_pytest(req: dict, reporter: Reporter) -> None:
     def alarm(signum, frame):
         raise SandboxTestTimeout(f"test ran longer than {per_test:g} s")
 
+    def crash(report) -> str:
+        reprcrash = getattr(report.longrepr, "reprcrash", None)
+        return str(getattr(reprcrash, "message", "") or "")[:2000]
+
     class Collect:
         @pytest.hookimpl(tryfirst=True)
         def pytest_runtest_setup(self, item) -> None:
@@ -364,17 +318,22 @@ def run_pytest(req: dict, reporter: Reporter) -> None:
         def pytest_runtest_teardown(self, item) -> None:
             signal.setitimer(signal.ITIMER_REAL, 0)
 
+        def pytest_collectreport(self, report) -> None:
+            if report.failed:
+                reporter.event(event="collect_error", node=report.nodeid,
+                               longrepr=str(report.longrepr)[-4000:], crash=crash(report))
+
         def pytest_collection_finish(self, session) -> None:
             reporter.event(event="collected", nodes=[item.nodeid for item in session.items])
 
         def pytest_runtest_logreport(self, report) -> None:
-            if report.when == "call" or report.outcome != "passed":
-                reporter.event(event="test", node=report.nodeid, when=report.when, outcome=report.outcome,
-                               duration=report.duration, xfail=bool(getattr(report, "wasxfail", False)),
-                               longrepr=str(report.longrepr)[-2000:] if report.longrepr else "")
+            reporter.event(event="test", node=report.nodeid, when=report.when, outcome=report.outcome,
+                           duration=report.duration, xfail=bool(getattr(report, "wasxfail", False)),
+                           longrepr=str(report.longrepr)[-4000:] if report.longrepr else "",
+                           crash=crash(report) if report.longrepr else "")
 
-    args = [req["target"], "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "--rootdir", WORKDIR,
-            "-o", "addopts=", "-W", "ignore::pytest.PytestUnknownMarkWarning"]
+    args = [*(req.get("targets") or ["."]), "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+            "--rootdir", WORKDIR, "-o", "addopts=", "-W", "ignore::pytest.PytestUnknownMarkWarning"]
     try:
         status = pytest.main(args, plugins=[Collect()])
     except SystemExit as e:
@@ -382,19 +341,35 @@ def run_pytest(req: dict, reporter: Reporter) -> None:
     except BaseException as e:
         _fail(reporter, e, event="error", phase="test")
     reporter.event(event="pytest_exit", status=int(status))
-    reporter.finish()
+    finish()
     _shutdown(0)
 
 
-RUNNERS = {"program": run_program, "io": run_program, "call": run_call, "assert": run_assert,
-           "pytest": run_pytest}
+RUNNERS = {"program": run_program, "io": run_program}
 
 
 def run(req: dict, report_fd: int, nonce_fd: int) -> None:
-    """Entry point in the child: stdio is already on fds 0-2, privileges already dropped."""
+    """Entry point in the child: stdio is already on fds 0-2, privileges already dropped.
+
+    Programs with stdin/stdout tests run here, alone: the parent judges their output. Tests
+    that call into the candidate (call, assert, pytest) run in a process of their own (split.py).
+    """
+    for fd in (report_fd, nonce_fd):
+        os.set_inheritable(fd, False)  # a program the candidate execs must not find them
     reporter = Reporter(report_fd, nonce_fd)
     try:
-        RUNNERS[req["kind"]](req, reporter)
+        runner = RUNNERS.get(req["kind"])
+        if runner is None:
+            _sibling_split().run(req, reporter)
+        else:
+            runner(req, reporter)
     except BaseException:
         _print_traceback()
     _shutdown(1)
+
+
+def _sibling_split():
+    module = sys.modules.get("_dcode_sandbox_split")
+    if module is None:
+        from dcode.sandbox import split as module
+    return module

@@ -7,8 +7,10 @@ derived from those facts plus data the candidate never touched.
 """
 from __future__ import annotations
 
+import binascii
 import functools
 import json
+import marshal
 import secrets
 import signal
 from dataclasses import asdict, dataclass
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dcode.errors import BadInput
+from dcode.problem.project import pythonpath
 from dcode.problem.types import AssertTest, CallTest, IOTest, PytestTest
 from dcode.sandbox.compare import compare_output, values_equal
 from dcode.sandbox.harness import _jsonable
@@ -70,13 +73,41 @@ def build_request(code: str, test: object, limits: Limits) -> dict:
     elif isinstance(test, CallTest | FunctionCall):
         req |= {"kind": "call", "fn": test.fn, "args": _jsonable(list(test.args))}
     elif isinstance(test, AssertTest):
-        req |= {"kind": "assert", "source": test.source}
+        req |= {"kind": "assert", "source": test.source, "source_bytecode": _compiled_test(test.source)}
     elif isinstance(test, PytestTest):
-        files, target = pytest_files(Path(test.path), test.module)
-        req |= {"kind": "pytest", "files": files, "target": target, "module": test.module}
+        req |= pytest_request(test)
     else:
         raise BadInput(f"unknown test kind {type(test).__name__}")
     return req
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled_test(source: str) -> str | None:
+    """The test's bytecode, compiled once here for every candidate it checks (marshal, base64)."""
+    if not source:
+        return None
+    try:
+        code = compile(source, "tests.py", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return None  # compiled in the sandbox, where the error is reported as the test's
+    return binascii.b2a_base64(marshal.dumps(code), newline=False).decode("ascii")
+
+
+def pytest_request(test: PytestTest) -> dict[str, Any]:
+    """The project around the candidate: every file but the module it replaces and the hidden tests' files."""
+    if test.project is None:
+        files, target = pytest_files(Path(test.path), test.module)
+        return {"kind": "pytest", "files": files, "targets": [target], "module": test.module,
+                "module_path": f"{test.module}.py", "pythonpath": []}
+    module_path = test.module_path or f"{test.module.replace('.', '/')}.py"
+    files = test.project.without(test.hide)
+    files.pop(module_path, None)
+    text = {name: data for name, data in files.items() if isinstance(data, str)}
+    binary = {name: data.hex() for name, data in files.items() if isinstance(data, bytes)}
+    if not any(name.endswith(".py") for name in text) and not test.targets:
+        raise BadInput(f"{test.path}: no Python test files")
+    return {"kind": "pytest", "files": text, "binary_files": binary, "targets": list(test.targets) or ["."],
+            "module": test.module, "module_path": module_path, "pythonpath": pythonpath(test.project.files)}
 
 
 def pytest_files(path: Path, module: str) -> tuple[dict[str, str], str]:
@@ -217,51 +248,86 @@ def _short(s: str, n: int = 120) -> str:
 
 
 def pytest_verdicts(test: PytestTest, reply: dict, nonce: str, limits: Limits) -> list[TestResult]:
-    """A pytest run yields one TestResult per collected test, named by node id."""
+    """A pytest run yields one TestResult per collected test, named by node id, as pytest reports it.
+
+    A collection error (an import error in a test file, a conftest that fails) is one result
+    per failing collector, with pytest's own message: pytest runs no test then, and neither
+    does this. The time of a test is its setup, call and teardown together.
+    """
     events = _events(reply.get("report", ""))
     stdout, stderr = reply.get("stdout", ""), reply.get("stderr", "")
     collected = next((e.get("nodes", []) for e in events if e.get("event") == "collected"), None)
     failure = _failure(reply, events, limits)
     if failure is None and not _done(events, nonce):
         failure = Verdict.RUNTIME_ERROR, "pytest exited before reporting every test"
+    errors = [e for e in events if e.get("event") == "collect_error"]
+    if errors:
+        return [TestResult(test=_node(test, e.get("node") or test.name), verdict=Verdict.RUNTIME_ERROR,
+                           time_s=0.0, stdout=stdout, stderr=stderr,
+                           message=f"collection error in {e.get('node') or test.name}: "
+                                   f"{_first_line(e.get('crash')) or _last_error_line(e.get('longrepr', ''))}",
+                           actual=e.get("longrepr", "")) for e in errors]
     if not collected:
         verdict, message = failure or (Verdict.RUNTIME_ERROR, "pytest collected no tests")
-        if failure is None:
-            errors = [e for e in events if e.get("event") == "test" and e.get("outcome") == "failed"]
-            if errors:
-                message = "collection failed: " + errors[0].get("longrepr", "")[-500:]
         return [TestResult(test=test, verdict=verdict, time_s=float(reply.get("time_s") or 0.0),
                            stdout=stdout, stderr=stderr, message=message)]
-    outcomes: dict[str, tuple[Verdict, float, str]] = {}
+    outcomes = _outcomes(events)
+    results = []
+    for node in collected:
+        seen = outcomes.get(node)
+        if seen is not None and (failure is None or seen[0] is not Verdict.PASSED):
+            v, t, msg, text = seen
+        elif failure is not None:
+            v, t, msg, text = failure[0], seen[1] if seen else 0.0, failure[1], ""
+        else:
+            v, t, msg, text = Verdict.RUNTIME_ERROR, 0.0, "no outcome reported", ""
+        results.append(TestResult(test=_node(test, node), verdict=v, time_s=t, stdout=stdout, stderr=stderr,
+                                  message=msg, actual=text or None))
+    return results
+
+
+def _node(test: PytestTest, node: str) -> PytestTest:
+    return PytestTest(path=test.path, module=test.module, name=node, hidden=test.hidden, project=test.project,
+                      targets=test.targets, module_path=test.module_path, hide=test.hide)
+
+
+def _outcomes(events: list[dict]) -> dict[str, tuple[Verdict, float, str, str]]:
+    """Per node id: the verdict of its first failing phase (else passed), its total time, a message, pytest's text."""
+    out: dict[str, tuple[Verdict, float, str, str]] = {}
     for e in events:
         if e.get("event") != "test":
             continue
-        node, outcome = e.get("node"), e.get("outcome")
-        if outcome == "passed":
-            v = Verdict.PASSED
-        elif outcome == "skipped":
+        node, outcome, when = e.get("node"), e.get("outcome"), e.get("when")
+        text = str(e.get("longrepr") or "")
+        if outcome == "passed" or (outcome == "skipped" and (when == "setup" or e.get("xfail"))):
             # A skip from a marker is the author's; one raised while the test runs may be the candidate's.
-            v = Verdict.PASSED if e.get("when") == "setup" or e.get("xfail") else Verdict.RUNTIME_ERROR
+            v, msg = Verdict.PASSED, "skipped" if outcome == "skipped" else ""
+        elif outcome == "skipped":
+            v, msg = Verdict.RUNTIME_ERROR, "skipped while running: " + _first_line(e.get("crash"))
         else:
-            text = e.get("longrepr", "")
             v = Verdict.WRONG_ANSWER if "AssertionError" in text or "assert " in text else Verdict.RUNTIME_ERROR
             if "MemoryError" in text:
                 v = Verdict.MEMORY_LIMIT
             if "SandboxTestTimeout" in text:
                 v = Verdict.TIMEOUT
-        prev = outcomes.get(node)
-        if prev is None or prev[0] is Verdict.PASSED:
-            outcomes[node] = (v, float(e.get("duration") or 0.0) + (prev[1] if prev else 0.0),
-                              e.get("longrepr", "")[-1000:])
-    results = []
-    for node in collected:
-        test_i = PytestTest(path=test.path, module=test.module, name=node, hidden=test.hidden)
-        if node in outcomes and (failure is None or outcomes[node][0] is not Verdict.PASSED):
-            v, t, msg = outcomes[node]
-        elif node in outcomes and failure is not None:
-            v, t, msg = failure[0], outcomes[node][1], failure[1]
+            msg = _first_line(e.get("crash")) or _last_error_line(text)
+            if when != "call":
+                msg = f"error in {when}: {msg}"
+        prev = out.get(node)
+        time_s = float(e.get("duration") or 0.0) + (prev[1] if prev else 0.0)
+        if prev is None or (prev[0] is Verdict.PASSED and v is not Verdict.PASSED):
+            out[node] = (v, time_s, msg, text[-2000:] if v is not Verdict.PASSED else "")
         else:
-            v, t, msg = (failure or (Verdict.RUNTIME_ERROR, "no outcome reported"))[0], 0.0, (
-                failure or (None, "no outcome reported"))[1]
-        results.append(TestResult(test=test_i, verdict=v, time_s=t, stdout=stdout, stderr=stderr, message=msg))
-    return results
+            out[node] = (prev[0], time_s, prev[2], prev[3])
+    return out
+
+
+def _first_line(text: object) -> str:
+    return str(text or "").strip().splitlines()[0][:300] if str(text or "").strip() else ""
+
+
+def _last_error_line(text: str) -> str:
+    """pytest's `E   ...` line that names the error, else its last line."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    e_lines = [ln[1:].strip() for ln in lines if ln.startswith("E ")]
+    return (e_lines[0] if e_lines else (lines[-1].strip() if lines else ""))[:300]

@@ -35,7 +35,9 @@ def _load(name: str):
 
 
 boot = _load("boot")
+channel = _load("channel")
 harness = _load("harness")
+split = _load("split")
 
 # Imported once, before any fork: what competitive and interview-style programs use. numpy
 # and pytest are left out on purpose: their memory makes every fork slower (bench/RESULTS.md),
@@ -48,6 +50,7 @@ PR_CAPBSET_DROP = 24
 PR_CAP_AMBIENT = 47
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 PR_SET_DUMPABLE = 4
+CLONE_NEWNS = 0x00020000
 _libc = ctypes.CDLL(None, use_errno=True)
 STDERR_TAIL = 2048
 MAX_FD = resource.getrlimit(resource.RLIMIT_NOFILE)[0]  # no fd of the server's can be above its own limit
@@ -206,16 +209,7 @@ class Server:
     def run(self, req: dict) -> dict:
         t0 = time.monotonic()
         limits = req["limits"]
-        files = req.get("files") or {}
-        for name, data in files.items():
-            path = os.path.join(boot.WORKDIR, name)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "w") as f:
-                f.write(data)
-        if self.setuid and files:
-            for dirpath, dirnames, filenames in os.walk(boot.WORKDIR):
-                for n in dirnames + filenames:
-                    os.chown(os.path.join(dirpath, n), self.uid, self.uid)
+        self._lay_out(req)
         stdin = os.memfd_create("stdin")
         os.write(stdin, req.get("stdin", "").encode())
         os.lseek(stdin, 0, os.SEEK_SET)
@@ -255,8 +249,39 @@ class Server:
                                "reset": time.monotonic() - t_reset}
         return reply
 
+    @staticmethod
+    def _lay_out(req: dict) -> None:
+        """A pytest project's files in the working dir, owned by us: the candidate reads them, never writes."""
+        files = req.get("files") or {}
+        binary = req.pop("binary_files", None) or {}
+        if req.get("kind") == "pytest":
+            files = {**files, req["module_path"]: req["code"]}
+        for name, data in [*files.items(), *binary.items()]:
+            path = os.path.normpath(os.path.join(boot.WORKDIR, name))
+            if not path.startswith(boot.WORKDIR + "/"):
+                continue
+            os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data.encode() if name in files else bytes.fromhex(data))
+
+    def _read_only_project(self) -> None:
+        """In the child, before privileges go: its own view of the working dir, read-only.
+
+        The test's process imports the project's files (conftest.py, the tests, their
+        helpers); a candidate that could write there could put code into that process.
+        """
+        if not self.can_mount:
+            return
+        if _libc.unshare(CLONE_NEWNS) != 0:
+            raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS)")
+        boot.mount(None, "/", None, boot.MS_REC | boot.MS_PRIVATE)
+        boot.mount(None, boot.WORKDIR, None, boot.MS_BIND | boot.MS_REMOUNT | boot.MS_RDONLY | boot.MS_NOSUID
+                   | boot.MS_NODEV)
+
     def _child(self, req, limits, stdin, stdout, stderr, report, nonce_r) -> None:
         try:
+            if req.get("kind") == "pytest":
+                self._read_only_project()
             os.setsid()
             signal.signal(signal.SIGINT, signal.default_int_handler)
             os.dup2(stdin, 0)

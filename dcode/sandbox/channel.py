@@ -1,0 +1,542 @@
+"""Calls between the test's process and the candidate's, with values crossing by value (stdlib only).
+
+Why two processes: the code that decides "the test's last assert ran" must not share a
+process with the candidate, or the candidate can forge that proof (read the nonce from the
+harness's fd, patch pytest's reports, return an object equal to everything). So the test
+runs in one process (it holds the nonce and the report channel, and is not dumpable: no
+ptrace, no /proc/PID/fd or mem for the candidate) and the candidate's module lives in
+another. The test sees the candidate through `Remote` proxies; every call crosses this
+channel and comes back serialised.
+
+What crosses by value: None, bool, int, float, complex, str, bytes, list, tuple, dict, set,
+frozenset, and a few stdlib value types (Decimal, Fraction, date/time). The receiving side
+builds them from its own classes, so their comparisons are its own: an always-equal object
+cannot come back as a plain value. An instance of a subclass crosses as its base type's
+value; anything else crosses as a handle (a `Remote`), which compares by identity with
+plain values and only with the candidate's own objects by the candidate's own rules.
+
+The candidate may call back only what the test handed it (a callback argument), and only
+call it: no attribute access, so no path from a callback to the test's globals.
+"""
+from __future__ import annotations
+
+import builtins
+import datetime
+import decimal
+import fractions
+import json
+import os
+import struct
+import sys
+
+BIG_INT_BITS = 12_000  # past ~4,300 digits int <-> str needs the hex form
+MAX_FRAME = 256 * 1024 * 1024
+
+# Operations one side may ask of the other's objects.
+TEST_SIDE_OPS = frozenset({"call"})  # what the candidate may ask of the test's objects
+CANDIDATE_SIDE_OPS = frozenset({"call", "getattr", "setattr", "delattr", "getitem", "setitem", "delitem",
+                                "len", "iter", "next", "bool", "repr", "str", "hash", "names",
+                                "eq", "ne", "lt", "le", "gt", "ge"})
+
+
+class CandidateGone(BaseException):
+    """The other process ended (exited, crashed or was killed) while a call waited on it.
+
+    A BaseException, so that `except Exception` in the test cannot hide it.
+    """
+
+
+class RemoteError(Exception):
+    """Base of the stand-ins for the other side's exception classes that have no builtin twin."""
+
+    remote_traceback = ""
+
+
+_surrogates: dict[tuple[str, str], type] = {}
+
+
+def _surrogate(module: str, qualname: str, bases: list[str]) -> type:
+    """A local class standing for the other side's exception class (same class, same object)."""
+    key = (module, qualname)
+    if key not in _surrogates:
+        base = next((getattr(builtins, b) for b in bases if isinstance(getattr(builtins, b, None), type)
+                     and issubclass(getattr(builtins, b), BaseException)), Exception)
+        parents = (RemoteError, base) if issubclass(base, Exception) else (base,)
+        try:
+            cls = type(qualname.rsplit(".", 1)[-1], parents, {"__module__": module, "__qualname__": qualname})
+        except TypeError:  # a layout conflict between builtin bases
+            cls = type(qualname.rsplit(".", 1)[-1], (RemoteError,), {"__module__": module})
+        _surrogates[key] = cls
+    return _surrogates[key]
+
+
+def _builtin_base_names(cls: type) -> list[str]:
+    return [c.__name__ for c in cls.__mro__ if c.__module__ == "builtins"]
+
+
+def safe_module(name: str):
+    """A module the other side names that this side may use as its own: loaded already, or the stdlib's."""
+    module = sys.modules.get(name)
+    if module is not None or name.partition(".")[0] not in sys.stdlib_module_names:
+        return module
+    try:
+        return __import__(name, fromlist=["_"])
+    except Exception:
+        return None
+
+
+class Channel:
+    """One end of a socketpair: asks the peer for things, and answers the peer's requests meanwhile."""
+
+    def __init__(self, fd: int, serves: frozenset[str]) -> None:
+        self.fd = fd
+        self.serves = serves
+        self.root: object = None  # what handle 0 names: the candidate's module
+        self._exported: dict[int, object] = {}
+        self._ids: dict[int, int] = {}  # id(obj) -> handle, so one object keeps one handle
+        self._remotes: dict[int, Remote] = {}
+        self._gone: str | None = None
+        self.generation = 0  # bumped when the candidate's process is replaced (restart)
+        self.on_broken = None  # called with a reason when a wait is cut short (a test's time ran out)
+        self.on_request = None  # called before each request (the test's side restarts a stopped candidate)
+        self.after_answer = None  # called after each answer (the candidate's side flushes its output)
+        self.traceback_of = None  # the candidate's traceback text for an exception, for the test's report
+
+    # -- frames -----------------------------------------------------------------------
+
+    def send(self, message: dict) -> None:
+        data = json.dumps(message, allow_nan=True).encode()
+        data = struct.pack(">I", len(data)) + data
+        try:
+            while data:
+                data = data[os.write(self.fd, data):]
+        except OSError as e:
+            raise self._lost(f"the other process went away ({e.strerror})") from None
+
+    def receive(self) -> dict:
+        header = self._read(4)
+        (n,) = struct.unpack(">I", header)
+        if n > MAX_FRAME:
+            raise self._lost("the other process sent a frame too large")
+        try:
+            message = json.loads(self._read(n))
+        except (ValueError, RecursionError):
+            raise self._lost("the other process broke the protocol") from None
+        if not isinstance(message, dict):
+            raise self._lost("the other process broke the protocol")
+        return message
+
+    def _read(self, n: int) -> bytes:
+        buf = b""
+        while len(buf) < n:
+            try:
+                chunk = os.read(self.fd, n - len(buf))
+            except InterruptedError:
+                continue
+            except OSError as e:
+                raise self._lost(f"the other process went away ({e.strerror})") from None
+            if not chunk:
+                raise self._lost("the candidate's process ended")
+            buf += chunk
+        return buf
+
+    def _lost(self, why: str) -> CandidateGone:
+        self._gone = self._gone or why
+        return CandidateGone(self._gone)
+
+    # -- asking -----------------------------------------------------------------------
+
+    def request(self, op: str, handle: int = 0, *args: object, **kwargs: object) -> object:
+        """Ask the peer to do `op` on its object `handle`; serve its own requests until the answer comes."""
+        if self.on_request is not None:
+            self.on_request()
+        if self._gone:
+            raise CandidateGone(self._gone)
+        self.send({"q": op, "h": handle, "a": [self.encode(a) for a in args],
+                   "k": {k: self.encode(v) for k, v in kwargs.items()}})
+        try:
+            failed, value = self.wait()
+        except CandidateGone:
+            raise
+        except BaseException:  # interrupted mid-wait: the answer will come late, so no answer can be trusted
+            self._gone = "the candidate's process was stopped after a test ran out of time"
+            if self.on_broken is not None:
+                self.on_broken(self._gone)
+            raise
+        if failed:
+            raise value  # type: ignore[misc]
+        if handle == 0 and op in ("getattr", "names"):
+            _name_remotes(value, op, args)
+        return value
+
+    def restart(self, fd: int) -> None:
+        """Talk to a new candidate process from now on; the old one's objects are re-found by name."""
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+        self.fd, self._gone = fd, None
+        self._remotes.clear()
+        self.generation += 1
+
+    def wait(self) -> tuple[bool, object]:
+        """(False, the answer) or (True, the exception it raised); requests that come first are served."""
+        while True:
+            message = self.receive()
+            try:
+                if "q" in message:
+                    self.answer(message)
+                elif "e" in message:
+                    return True, self.decode_error(message["e"])
+                else:
+                    return False, self.decode(message.get("r"))
+            except (RecursionError, ValueError, TypeError, KeyError, AttributeError):
+                raise self._lost("the other process broke the protocol") from None
+
+    # -- answering --------------------------------------------------------------------
+
+    def serve_forever(self) -> None:
+        """The candidate's side: answer requests until the test's side closes the channel."""
+        while True:
+            try:
+                message = self.receive()
+            except CandidateGone:
+                return
+            if "q" in message:
+                self.answer(message)
+
+    def answer(self, message: dict) -> None:
+        try:
+            result = self._perform(message)
+            reply = {"r": self.encode(result)}
+        except CandidateGone:
+            raise
+        except BaseException as e:  # the peer asked; the peer hears what went wrong
+            reply = {"e": self.encode_error(e)}
+        self.send(reply)
+        if self.after_answer is not None:
+            self.after_answer()
+
+    def _perform(self, message: dict) -> object:
+        op = message.get("q")
+        if op not in self.serves:
+            raise PermissionError(f"{op!r} is not allowed on this side's objects")
+        handle = message.get("h", 0)
+        obj = self.root if handle == 0 else self._exported.get(handle, _MISSING)
+        if obj is _MISSING:
+            raise ReferenceError(f"no object {handle}")
+        args = [self.decode(a) for a in message.get("a", [])]
+        kwargs = {k: self.decode(v) for k, v in (message.get("k") or {}).items()}
+        if op == "call":
+            return obj(*args, **kwargs)
+        if op == "names":
+            return {k: v for k, v in vars(obj).items() if not (k.startswith("__") and k.endswith("__"))}
+        return _OPS[op](obj, *args)
+
+    # -- values -----------------------------------------------------------------------
+
+    def encode(self, value: object, depth: int = 0) -> object:
+        if depth > 200:
+            raise ValueError("value nested too deeply to send")
+        t = type(value)
+        if value is None or t is bool or t is str or t is float:
+            return value
+        if t is int:
+            return value if value.bit_length() < BIG_INT_BITS else {"#": "i", "v": hex(value)}
+        if t is list:
+            return [self.encode(v, depth + 1) for v in value]
+        if isinstance(value, Remote) and value._ch is self:
+            return {"#": "p", "v": value._id}
+        if isinstance(value, bool):
+            return bool(value)
+        if isinstance(value, int):
+            return self.encode(int(value))
+        if isinstance(value, float):
+            return float(value)
+        if isinstance(value, str):
+            return str.__str__(value)
+        if isinstance(value, (tuple, list, set, frozenset)):
+            tag = "t" if isinstance(value, tuple) else "l" if isinstance(value, list) else (
+                "f" if isinstance(value, frozenset) else "s")
+            return {"#": tag, "v": [self.encode(v, depth + 1) for v in value]}
+        if isinstance(value, dict):
+            return {"#": "d", "v": [[self.encode(k, depth + 1), self.encode(v, depth + 1)]
+                                    for k, v in dict.items(value)]}
+        if isinstance(value, (bytes, bytearray)):
+            return {"#": "b" if isinstance(value, bytes) else "ba", "v": bytes(value).hex()}
+        if isinstance(value, complex):
+            return {"#": "c", "v": [value.real, value.imag]}
+        special = _encode_stdlib(value)
+        if special is not None:
+            return special
+        if type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+            return self.encode(value.item(), depth + 1)
+        if isinstance(value, type(sys)):
+            return {"#": "m", "v": value.__name__}
+        return self._handle(value)
+
+    def _handle(self, value: object) -> dict:
+        key = id(value)
+        handle = self._ids.get(key)
+        if handle is None or self._exported.get(handle) is not value:
+            handle = len(self._exported) + 1
+            self._exported[handle] = value
+            self._ids[key] = handle
+        out: dict = {"#": "h", "v": handle, "n": getattr(value, "__qualname__", type(value).__qualname__)}
+        if isinstance(value, type) and issubclass(value, BaseException):
+            out["x"] = [value.__module__, value.__qualname__, _builtin_base_names(value)]
+        return out
+
+    def decode(self, data: object) -> object:
+        if data is None or isinstance(data, (bool, int, float, str)):
+            return data
+        if isinstance(data, list):
+            return [self.decode(v) for v in data]
+        if not isinstance(data, dict):
+            raise self._lost("the other process sent a value of no known kind")
+        tag, v = data.get("#"), data.get("v")
+        if tag == "t":
+            return tuple(self.decode(x) for x in v)
+        if tag == "l":
+            return [self.decode(x) for x in v]
+        if tag == "s":
+            return {self.decode(x) for x in v}
+        if tag == "f":
+            return frozenset(self.decode(x) for x in v)
+        if tag == "d":
+            return {self.decode(k): self.decode(x) for k, x in v}
+        if tag == "i":
+            return int(v, 16)
+        if tag == "b":
+            return bytes.fromhex(v)
+        if tag == "ba":
+            return bytearray.fromhex(v)
+        if tag == "c":
+            return complex(float(v[0]), float(v[1]))
+        if tag == "p":
+            return self.root if v == 0 else self._exported.get(v)
+        if tag == "m":
+            module = safe_module(str(v))
+            return module if module is not None else self._remote({"v": -1, "n": str(v)})
+        if tag == "h":
+            if "x" in data:  # an exception class: a local stand-in, so `raises(mod.Error)` works
+                module, qualname, bases = data["x"]
+                return _surrogate(str(module), str(qualname), [str(b) for b in bases])
+            return self._remote(data)
+        special = _decode_stdlib(tag, v)
+        if special is not _MISSING:
+            return special
+        raise self._lost(f"the other process sent an unknown tag {tag!r}")
+
+    def _remote(self, data: dict) -> Remote:
+        handle = int(data["v"])
+        remote = self._remotes.get(handle)
+        if remote is None:
+            remote = self._remotes[handle] = Remote(self, handle, str(data.get("n", "object")))
+        return remote
+
+
+    # -- exceptions -------------------------------------------------------------------
+
+    def encode_error(self, e: BaseException) -> dict:
+        cls = type(e)
+        try:
+            message = str(e)[:4000]
+        except BaseException:
+            message = "<exception str() failed>"
+        try:
+            args = self.encode(e.args) if all(type(a) in (str, int, float, bool, type(None)) for a in e.args) else None
+        except BaseException:
+            args = None
+        try:
+            tb, line = self.traceback_of(e) if self.traceback_of is not None else ("", None)
+        except BaseException:
+            tb, line = "", None
+        return {"module": cls.__module__, "qualname": cls.__qualname__, "bases": _builtin_base_names(cls),
+                "message": message, "args": args, "tb": tb, "line": line}
+
+    def decode_error(self, data: dict) -> BaseException:
+        module, qualname = str(data.get("module")), str(data.get("qualname"))
+        message = str(data.get("message", ""))
+        args = self.decode(data["args"]) if data.get("args") is not None else (message,)
+        if module == "builtins" and isinstance(getattr(builtins, qualname, None), type) and issubclass(
+                getattr(builtins, qualname), BaseException):
+            cls = getattr(builtins, qualname)
+        else:
+            cls = _surrogate(module, qualname, list(data.get("bases") or []))
+        try:
+            error = cls(*args)
+        except BaseException:
+            error = cls(message) if cls is not SystemExit else SystemExit(1)
+        error._dcode_remote = data  # type: ignore[attr-defined]
+        return error
+
+
+def _name_remotes(value: object, op: str, args: tuple) -> None:
+    """Remember the module-level name of each object found through the module, to find it again after a restart."""
+    pairs = value.items() if op == "names" and isinstance(value, dict) else [(args[0] if args else None, value)]
+    for name, remote in pairs:
+        if isinstance(remote, Remote) and remote._path is None and isinstance(name, str):
+            object.__setattr__(remote, "_path", name)
+
+
+_MISSING = object()
+
+
+def _encode_stdlib(value: object) -> dict | None:
+    """The stdlib's value types: rebuilt on the other side from its own classes."""
+    t = type(value)
+    if t is decimal.Decimal:
+        return {"#": "dec", "v": str(value)}
+    if t is fractions.Fraction:
+        return {"#": "frac", "v": [value.numerator, value.denominator]}
+    if t is datetime.datetime and value.tzinfo is None:
+        return {"#": "dt", "v": value.isoformat()}
+    if t is datetime.date:
+        return {"#": "date", "v": value.isoformat()}
+    if t is datetime.time and value.tzinfo is None:
+        return {"#": "time", "v": value.isoformat()}
+    if t is datetime.timedelta:
+        return {"#": "td", "v": [value.days, value.seconds, value.microseconds]}
+    return None
+
+
+def _decode_stdlib(tag: object, v: object) -> object:
+    if tag == "dec":
+        return decimal.Decimal(str(v))
+    if tag == "frac":
+        return fractions.Fraction(int(v[0]), int(v[1]))
+    if tag == "dt":
+        return datetime.datetime.fromisoformat(str(v))
+    if tag == "date":
+        return datetime.date.fromisoformat(str(v))
+    if tag == "time":
+        return datetime.time.fromisoformat(str(v))
+    if tag == "td":
+        return datetime.timedelta(days=int(v[0]), seconds=int(v[1]), microseconds=int(v[2]))
+    return _MISSING
+
+
+_OPS = {
+    "getattr": getattr, "setattr": setattr, "delattr": delattr,
+    "getitem": lambda o, k: o[k], "setitem": lambda o, k, v: o.__setitem__(k, v),
+    "delitem": lambda o, k: o.__delitem__(k), "len": len, "iter": iter, "next": next, "bool": bool,
+    "repr": repr, "str": str, "hash": hash,
+    "eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b, "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b,
+}
+
+
+class Remote:
+    """The test's view of one of the candidate's objects: every use is a request over the channel.
+
+    Compared with a plain value it is never equal (identity), so an object that claims to
+    equal everything cannot pass; compared with another of the candidate's objects, the
+    candidate's own `==` decides, as it would for any class the candidate defines.
+    """
+
+    __slots__ = ("_ch", "_id", "_name", "_gen", "_path")
+
+    def __init__(self, channel: Channel, handle: int, name: str) -> None:
+        object.__setattr__(self, "_ch", channel)
+        object.__setattr__(self, "_id", handle)
+        object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_gen", channel.generation)
+        object.__setattr__(self, "_path", None)
+
+    def _ask(self, op: str, *args: object, **kwargs: object) -> object:
+        if self._id < 0:
+            raise TypeError(f"{self._name} is not available to the test")
+        ch = self._ch
+        if ch.on_request is not None:
+            ch.on_request()
+        if self._gen != ch.generation:
+            self._refresh()
+        return ch.request(op, self._id, *args, **kwargs)
+
+    def _refresh(self) -> None:
+        """After the candidate's process was replaced: the same module-level name in the new one."""
+        if self._path is None:
+            raise CandidateGone("the candidate's process was restarted after a test ran out of time; "
+                                "this object belonged to the old one")
+        fresh = self._ch.request("getattr", 0, self._path)
+        if not isinstance(fresh, Remote):
+            raise CandidateGone(f"{self._path} is no longer an object of the candidate's")
+        object.__setattr__(self, "_id", fresh._id)
+        object.__setattr__(self, "_gen", self._ch.generation)
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        return self._ask("call", *args, **kwargs)
+
+    def __getattr__(self, name: str) -> object:
+        return self._ask("getattr", name)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        self._ask("setattr", name, value)
+
+    def __delattr__(self, name: str) -> None:
+        self._ask("delattr", name)
+
+    def __getitem__(self, key: object) -> object:
+        return self._ask("getitem", key)
+
+    def __setitem__(self, key: object, value: object) -> None:
+        self._ask("setitem", key, value)
+
+    def __delitem__(self, key: object) -> None:
+        self._ask("delitem", key)
+
+    def __len__(self) -> int:
+        n = self._ask("len")
+        if type(n) is not int:
+            raise TypeError("len() of the candidate's object is not an int")
+        return n
+
+    def __iter__(self):
+        return self._ask("iter")
+
+    def __next__(self) -> object:
+        return self._ask("next")
+
+    def __bool__(self) -> bool:
+        return self._ask("bool") is True
+
+    def __repr__(self) -> str:
+        try:
+            return str(self._ask("repr"))
+        except Exception:
+            return f"<{self._name}>"
+
+    def __str__(self) -> str:
+        return str(self._ask("str"))
+
+    def __hash__(self) -> int:
+        h = self._ask("hash")
+        return h if type(h) is int else id(self)
+
+    def _compare(self, op: str, other: object) -> object:
+        if isinstance(other, Remote) and other._ch is self._ch:
+            return self._ask(op, other) is True
+        if op == "eq":
+            return self is other
+        if op == "ne":
+            return self is not other
+        return NotImplemented
+
+    def __eq__(self, other: object) -> object:
+        return self._compare("eq", other)
+
+    def __ne__(self, other: object) -> object:
+        return self._compare("ne", other)
+
+    def __lt__(self, other: object) -> object:
+        return self._compare("lt", other)
+
+    def __le__(self, other: object) -> object:
+        return self._compare("le", other)
+
+    def __gt__(self, other: object) -> object:
+        return self._compare("gt", other)
+
+    def __ge__(self, other: object) -> object:
+        return self._compare("ge", other)
