@@ -64,6 +64,8 @@ def failures_text(check: CheckResult) -> str:
     parts = []
     for r in failing[:MAX_FAILURES_SHOWN]:
         detail = r.message or tail(r.stderr) or tail(r.stdout)
+        if isinstance(r.test, PytestTest) and r.actual:  # pytest's own report: where and why
+            detail = f"{r.message}\n{tail(r.actual)}"
         parts.append(f"{r.test.name or 'test'} ({r.verdict}):\n{clip(detail, 900)}")
     if len(failing) > MAX_FAILURES_SHOWN:
         parts.append(f"... and {len(failing) - MAX_FAILURES_SHOWN} more failing tests")
@@ -83,11 +85,20 @@ def fix_prompt(style: PromptStyle, name: str, code: str, failures: str, test_sou
 
 
 def _test_source(tests: list[TestCase]) -> str:
-    sources = []
+    """The test files the model may read: those the tests run, and the conftest.py files they use."""
+    sources: dict[str, str] = {}
     for t in tests:
-        if isinstance(t, PytestTest) and t.path.is_file():
-            sources.append(t.path.read_text(encoding="utf-8", errors="replace"))
-    return "\n\n".join(sources)
+        if not isinstance(t, PytestTest) or t.project is None:
+            continue
+        files = t.project.without(t.hide)
+        for name in sorted(files):
+            text = files[name]
+            targets = [tg.split("::")[0] for tg in t.targets]
+            wanted = name.endswith(".py") and (Path(name).name == "conftest.py" or any(
+                name == tg or name.startswith(tg.rstrip("/") + "/") or tg in (".", "") for tg in targets))
+            if wanted and isinstance(text, str) and name != t.module_path and name not in sources:
+                sources[name] = f"# {name}\n{text}"
+    return "\n\n".join(sources.values())
 
 
 def fix_module(path: Path, tests: list[TestCase], engine: Engine, *, rounds: int = 3, samples_per_round: int = 2,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import json
-import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,7 +18,8 @@ from dcode.loops.candidates import code_key
 from dcode.loops.events import EventLog, OnEvent, PhaseChanged, PromptSent, SampleDone
 from dcode.loops.fix import read_module
 from dcode.loops.prompts import ANSWER, Prompt, PromptStyle
-from dcode.problem.types import PytestTest
+from dcode.problem.project import in_memory
+from dcode.problem.testfiles import project_test
 from dcode.sandbox.verdict import Limits
 
 
@@ -217,19 +217,16 @@ def generate_tests(path: Path, engine: Engine, *, samples: int = 2, tokens_per_s
             proposed.append(replace(test, name=unique, body=test.body.replace(f"def {test.name}(", f"def {unique}(", 1)))
     log(PhaseChanged("check", f"{len(proposed)} proposed test(s)"))
     kept, dropped = [], []
-    with tempfile.TemporaryDirectory(prefix="dcode-tests-") as tmp:
-        files = []
-        for i, test in enumerate(proposed):
-            f = Path(tmp) / f"test_{i:03d}_{test.name}.py"
-            f.write_text(test.source, encoding="utf-8")
-            files.append(f)
-        results = check(code, [PytestTest(f, module=name, name=t.name) for f, t in zip(files, proposed)],
-                        limits).results if proposed else []
+    # Each proposal is its own project in memory: its test file beside the module, nothing on disk.
+    files = [f"test_{i:03d}_{test.name}.py" for i, test in enumerate(proposed)]
+    pytests = [project_test(in_memory({f: test.source}), [f], f"{name}.py", name=test.name)
+               for f, test in zip(files, proposed)]
+    results = check(code, pytests, limits).results if proposed else []
     by_test = {}
     for r in results:
         by_test.setdefault(Path(str(getattr(r.test, "path", ""))).name, []).append(r)
-    for f, test in zip(files if proposed else [], proposed):
-        rs = by_test.get(f.name, [])
+    for f, test in zip(files, proposed):
+        rs = by_test.get(f, [])
         ok = bool(rs) and all(r.passed for r in rs)
         verdict = "passed" if ok else (str(next((r.verdict for r in rs if not r.passed), "sandbox_error")))
         message = next((r.message for r in rs if not r.passed), "")

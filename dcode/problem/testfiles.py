@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import json
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -143,6 +144,7 @@ def bind_module(tests: list[TestCase], candidate: Path) -> list[TestCase]:
 
 
 def _bound(test: PytestTest, candidate: Path) -> PytestTest:
+    test = _rooted_with(test, candidate)
     rel = test.project.relative(candidate) if test.project is not None else None
     if rel is not None and rel.endswith(".py"):
         return replace(test, module_path=rel, module=dotted_name(rel, test.project.files))
@@ -150,6 +152,31 @@ def _bound(test: PytestTest, candidate: Path) -> PytestTest:
     if stem.isidentifier() and test.module != stem and stem in imported_modules(test):
         return replace(test, module=stem, module_path=f"{stem}.py" if test.project is not None else "")
     return test
+
+
+def _rooted_with(test: PytestTest, candidate: Path) -> PytestTest:
+    """Re-find the root from the tests and the module together, as pytest run in the project folder would.
+
+    `--tests tests` alone finds no marker above `tests/`; with `mymod.py` beside it, their
+    common folder is the project. A common folder that is only a shared place (/, the home
+    folder, the temp folder, a parent of the working dir) is not taken for a project.
+    """
+    if test.project is None or test.project.root is None or test.project.relative(candidate) is not None:
+        return test
+    root = find_root(test.path, candidate)
+    shared = {Path("/"), Path.home().resolve(), Path(tempfile.gettempdir()).resolve()}
+    cwd = Path.cwd().resolve()
+    if root in shared or (root != cwd and cwd.is_relative_to(root)) or not test.project.root.is_relative_to(root):
+        return test
+    project = load_project(root)
+    targets = tuple(_retarget(t, test.project.root, root) for t in test.targets)
+    return replace(test, project=project, targets=targets)
+
+
+def _retarget(target: str, old_root: Path, new_root: Path) -> str:
+    path, sep, node = target.partition("::")
+    moved = (old_root / path).resolve().relative_to(new_root).as_posix()
+    return moved + sep + node
 
 
 def hold_back(visible: list[TestCase], hidden: list[TestCase]) -> list[TestCase]:

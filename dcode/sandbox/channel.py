@@ -101,6 +101,7 @@ class Channel:
         self.on_request = None  # called before each request (the test's side restarts a stopped candidate)
         self.after_answer = None  # called after each answer (the candidate's side flushes its output)
         self.traceback_of = None  # the candidate's traceback text for an exception, for the test's report
+        self.captures = False  # the candidate's side: what a call prints goes back with its answer
 
     # -- frames -----------------------------------------------------------------------
 
@@ -186,9 +187,10 @@ class Channel:
             try:
                 if "q" in message:
                     self.answer(message)
-                elif "e" in message:
-                    return True, self.decode_error(message["e"])
                 else:
+                    _replay_output(message)
+                    if "e" in message:
+                        return True, self.decode_error(message["e"])
                     return False, self.decode(message.get("r"))
             except (RecursionError, ValueError, TypeError, KeyError, AttributeError):
                 raise self._lost("the other process broke the protocol") from None
@@ -206,6 +208,7 @@ class Channel:
                 self.answer(message)
 
     def answer(self, message: dict) -> None:
+        saved = _capture() if self.captures else None
         try:
             result = self._perform(message)
             reply = {"r": self.encode(result)}
@@ -213,6 +216,11 @@ class Channel:
             raise
         except BaseException as e:  # the peer asked; the peer hears what went wrong
             reply = {"e": self.encode_error(e)}
+        finally:
+            if saved is not None:
+                _release(saved, reply_out := {})
+        if saved is not None:
+            reply.update(reply_out)
         self.send(reply)
         if self.after_answer is not None:
             self.after_answer()
@@ -381,6 +389,35 @@ def _name_remotes(value: object, op: str, args: tuple) -> None:
 
 
 _MISSING = object()
+
+
+def _capture() -> tuple:
+    """While the candidate answers a call: its prints are collected, to be printed on the test's side.
+
+    So a test that captures output (a doctest replay, pytest's capsys) sees what the
+    function printed, as it would in one process.
+    """
+    import io
+
+    saved = (sys.stdout, sys.stderr)
+    sys.stdout, sys.stderr = io.StringIO(), io.StringIO()
+    return saved
+
+
+def _release(saved: tuple, into: dict) -> None:
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = saved
+    for key, stream in (("o", out), ("x", err)):
+        text = stream.getvalue() if hasattr(stream, "getvalue") else ""
+        if text:
+            into[key] = text[-(1 << 20):]
+
+
+def _replay_output(message: dict) -> None:
+    for key, stream in (("o", sys.stdout), ("x", sys.stderr)):
+        text = message.get(key)
+        if isinstance(text, str) and text:
+            stream.write(text)
 
 
 def _encode_stdlib(value: object) -> dict | None:

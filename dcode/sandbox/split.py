@@ -160,6 +160,7 @@ def _candidate(req: dict, fd: int) -> None:
         module = harness._fresh_main(f"{harness.WORKDIR}/{harness.MODULE_FILE}")
         status = harness._exec_code(req["code"], module, events, bytecode=req.get("bytecode"))
     ch.root = module
+    ch.captures = True
     try:
         ch.send({"init": True, "status": status, "events": events.events})
     except channel.CandidateGone:
@@ -414,6 +415,11 @@ class _RemoteModule(types.ModuleType):
     """
 
     def __getattr__(self, name: str) -> object:
+        if name == "__all__":  # `from module import *`: the module's own list, else its public names
+            try:
+                return list(_CHANNEL[0].request("getattr", 0, name))
+            except AttributeError:
+                return [n for n in dir(self) if not n.startswith("_")]
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
         return _CHANNEL[0].request("getattr", 0, name)
