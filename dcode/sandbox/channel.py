@@ -238,8 +238,13 @@ class Channel:
         if op == "call":
             return obj(*args, **kwargs)
         if op == "names":
-            return {k: v for k, v in vars(obj).items() if not (k.startswith("__") and k.endswith("__"))}
+            return self.names(obj)
         return _OPS[op](obj, *args)
+
+    @staticmethod
+    def names(module: object) -> dict:
+        """A module's names, less the dunders: what a test that ran in that module would see."""
+        return {k: v for k, v in vars(module).items() if not (k.startswith("__") and k.endswith("__"))}
 
     # -- values -----------------------------------------------------------------------
 
