@@ -145,3 +145,25 @@ def test_hidden_test_files_stay_out_of_visible_runs(tmp_path, sandbox):
 
     visible = replace(visible, hide=("tests/hidden",))
     assert sandbox.check(files["m.py"], [visible]).passed
+
+
+def test_pytest_times_are_the_tests_own(tmp_path):
+    """Setup, call and teardown of each test, not 0.000 for every one."""
+    (tmp_path / "m.py").write_text("import time\n\n\ndef nap():\n    time.sleep(0.05)\n    return 1\n")
+    (tmp_path / "test_m.py").write_text("from m import nap\n\n\ndef test_nap():\n    assert nap() == 1\n")
+    _, report = dcode_check(tmp_path, "m.py", "test_m.py")
+    [t] = report["tests"]
+    assert t["verdict"] == "passed" and 0.05 <= t["time_s"] < 5, t
+    plain = subprocess.run([str(DCODE), "check", "m.py", "--tests", "test_m.py"], cwd=tmp_path, capture_output=True,
+                           text=True, timeout=120)
+    assert "0.000s" not in plain.stdout and "ms\t" in plain.stdout, plain.stdout
+
+
+def test_a_folder_without_tests_is_bad_input(tmp_path):
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "util.py").write_text("def f():\n    return 1\n")
+    (tmp_path / "m.py").write_text("def f():\n    return 1\n")
+    done = subprocess.run([str(DCODE), "check", "m.py", "--tests", "lib"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "holds no test files" in done.stderr

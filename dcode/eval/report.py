@@ -36,7 +36,7 @@ def result_dict(r: TestResult, index: int) -> dict[str, Any]:
         "kind": _KIND.get(type(r.test), "other"),
         "hidden": r.test.hidden,
         "verdict": str(r.verdict),
-        "time_s": round(r.time_s, 4),
+        "time_s": round(r.time_s, 6),
     }
     for key in ("expected", "actual", "stderr", "message"):
         value = getattr(r, key)
@@ -74,6 +74,11 @@ def _why(r: TestResult) -> str:
     return tail[-1] if tail else ""
 
 
+def seconds(t: float) -> str:
+    """A test's time, readable at the sizes tests have: 0.4ms, 12.3ms, 1.250s."""
+    return f"{t * 1000:.1f}ms" if t < 0.1 else f"{t:.3f}s"
+
+
 def render_check(result: CheckResult, console: Console) -> None:
     """A table on a terminal; one plain line per test when piped, for grep and CI logs."""
     rows = [(test_name(r.test, i) + (" (hidden)" if r.test.hidden else ""), r) for i, r in
@@ -83,7 +88,7 @@ def render_check(result: CheckResult, console: Console) -> None:
     if not console.is_terminal:
         for name, r in rows:
             why = _why(r)
-            print(f"{r.verdict}\t{r.time_s:.3f}s\t{name}" + (f"\t{why}" if why else ""), file=console.file)
+            print(f"{r.verdict}\t{seconds(r.time_s)}\t{name}" + (f"\t{why}" if why else ""), file=console.file)
         print(summary, file=console.file)
         return
     table = Table(show_edge=False, header_style="bold")
@@ -93,7 +98,7 @@ def render_check(result: CheckResult, console: Console) -> None:
     table.add_column("why", overflow="fold")
     for name, r in rows:
         style = _STYLE.get(r.verdict, "red")
-        table.add_row(escape(name), f"[{style}]{r.verdict}[/]", f"{r.time_s:.3f}s", escape(_why(r)))
+        table.add_row(escape(name), f"[{style}]{r.verdict}[/]", seconds(r.time_s), escape(_why(r)))
     console.print(table)
     style = "green" if result.passed else "red"
     console.print(f"[{style}]{escape(summary)}[/]")

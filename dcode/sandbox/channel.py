@@ -31,6 +31,7 @@ import sys
 
 BIG_INT_BITS = 12_000  # past ~4,300 digits int <-> str needs the hex form
 MAX_FRAME = 256 * 1024 * 1024
+LARGE = 10_000  # items: a module-level value larger than this reaches the test as a handle
 
 # Operations one side may ask of the other's objects.
 TEST_SIDE_OPS = frozenset({"call"})  # what the candidate may ask of the test's objects
@@ -287,6 +288,14 @@ class Channel:
         if isinstance(value, type(sys)):
             return {"#": "m", "v": value.__name__}
         return self._handle(value)
+
+    def encode_names(self, names: dict) -> dict:
+        """A namespace for the test: large data (a precomputed table) goes as a handle, not copied per test."""
+        out = {}
+        for name, value in names.items():
+            large = isinstance(value, (list, tuple, dict, set, frozenset, str, bytes)) and len(value) > LARGE
+            out[name] = self._handle(value) if large else self.encode(value)
+        return {"#": "d", "v": [[k, v] for k, v in out.items()]}
 
     def _handle(self, value: object) -> dict:
         key = id(value)

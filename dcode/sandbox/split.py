@@ -163,7 +163,10 @@ def _candidate(req: dict, fd: int) -> None:
     ch.captures = True
     init = {"init": True, "status": status, "events": events.events}
     if status is None and req["kind"] != "pytest":  # the test's namespace comes with the news, saving a round trip
-        init["names"] = ch.encode(ch.names(module))
+        names = ch.names(module)
+        if req["kind"] == "call":  # a call needs its function only
+            names = {k: v for k, v in names.items() if k in (req["fn"], "Solution")}
+        init["names"] = ch.encode_names(names)
     try:
         ch.send(init)
     except channel.CandidateGone:
