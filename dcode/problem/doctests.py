@@ -1,16 +1,17 @@
 """Doctest examples (`>>> f(2)` then `4`) turned into tests.
 
 A literal call with a literal answer becomes a CallTest, so a failure reads "expected 4,
-got 5". Anything else (setup lines, names, reprs that are not literals) becomes one
-AssertTest per block that replays the session in order, as doctest would.
+got 5". Anything else (setup lines, names, reprs that are not literals, arguments that
+JSON would change on their way to the candidate) becomes one AssertTest per block that
+replays the session in order, as doctest would.
 """
 from __future__ import annotations
 
-import json
+import ast
 from dataclasses import dataclass
 
 from dcode.problem.types import AssertTest, CallTest, TestCase
-from dcode.problem.values import literal_call, parse_value
+from dcode.problem.values import crosses_as_json, literal_call, parse_value
 
 
 @dataclass(frozen=True)
@@ -48,24 +49,41 @@ def parse_examples(text: str, first_line: int = 1) -> list[Example]:
     return examples
 
 
-def _json_safe(value: object) -> bool:
+def _compared_call(source: str) -> tuple[str, str] | None:
+    """`f(3) == 5` -> ("f(3)", "5"): a call compared with a value, as source text."""
     try:
-        json.dumps(value, allow_nan=False)
-        return True
-    except (TypeError, ValueError):
-        return False
+        node = ast.parse(source.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if not (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq)
+            and isinstance(node.left, ast.Call)):
+        return None
+    return ast.unparse(node.left), ast.unparse(node.comparators[0])
+
+
+def _shown_true(ex: Example) -> Example:
+    """`>>> f(3) == 5` with nothing shown under it means the comparison holds: it shows `True`."""
+    if not ex.want and _compared_call(ex.source) is not None:
+        return Example(ex.source, "True", ex.line)
+    return ex
 
 
 def _as_call(ex: Example) -> CallTest | None:
-    call = literal_call(ex.source)
-    if call is None or not ex.want:
+    """`>>> f(3)` shown as `5`, or `>>> f(3) == 5` shown as `True`."""
+    source, want = ex.source, ex.want
+    if (compared := _compared_call(source)) is not None:
+        if want != "True":
+            return None
+        source, want = compared
+    call = literal_call(source)
+    if call is None or not want:
         return None
     try:
-        expected = parse_value(ex.want)
+        expected = parse_value(want)
     except ValueError:
         return None
     fn, args = call
-    if not (_json_safe(list(args)) and _json_safe(expected)):
+    if not (crosses_as_json(list(args)) and crosses_as_json(expected, tuples=True)):
         return None
     return CallTest(fn=fn, args=args, expected=expected, name=f"line {ex.line}: {ex.source}")
 
@@ -108,7 +126,7 @@ def _session_source(examples: list[Example]) -> str:
 
 
 def doctest_tests(text: str, first_line: int = 1, *, hidden: bool = False) -> list[TestCase]:
-    examples = parse_examples(text, first_line)
+    examples = [_shown_true(ex) for ex in parse_examples(text, first_line)]
     if not examples:
         return []
     calls = [_as_call(ex) for ex in examples]

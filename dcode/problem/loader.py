@@ -1,11 +1,12 @@
 """The two entry points: `load_problem` for a task, `load_tests` for a file of tests."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from dcode.errors import BadInput
+from dcode.errors import BadInput, read_user_text
 from dcode.problem.markdown import load_markdown
-from dcode.problem.pysource import load_stub
+from dcode.problem.pysource import defines_pytest_tests, load_stub
 from dcode.problem.testfiles import load_json_tests, pytest_test
 from dcode.problem.types import Problem, TestCase
 
@@ -32,7 +33,7 @@ def load_problem(path: Path) -> Problem:
 
 
 def load_tests(path: Path, *, hidden: bool = False) -> list[TestCase]:
-    """Tests from a problem (`.md`), a JSON file, or a pytest file or folder.
+    """Tests from a problem (`.md`), a JSON file, a pytest file or folder, or a stub's examples (`.py`).
 
     `hidden` marks every test as hidden (for `hidden-tests:` in a problem).
     """
@@ -43,12 +44,32 @@ def load_tests(path: Path, *, hidden: bool = False) -> list[TestCase]:
     if suffix == ".json":
         return load_json_tests(path, hidden=hidden)
     if suffix == ".py":
-        return [pytest_test(path, hidden=hidden)]
+        return _python_tests(path, hidden)
     if suffix in MARKDOWN_SUFFIXES:
         tests = load_markdown(path).tests
-        if hidden:
-            from dataclasses import replace
-
-            tests = [replace(t, hidden=True) for t in tests]
-        return tests
+        return [replace(t, hidden=True) for t in tests] if hidden else tests
     raise BadInput(f"{path}: unknown test format {path.suffix!r} (expected .md, .json, .py or a folder)")
+
+
+def _python_tests(path: Path, hidden: bool) -> list[TestCase]:
+    """A pytest file, or a stub whose docstring examples are its tests (what `dcode solve stub.py` checks).
+
+    Why both: `dcode solve stub.py -o s.py && dcode check s.py --tests stub.py` must check
+    the examples that solve checked. A file with neither, named like a test file, is still
+    handed to pytest (which says what it collected); any other is not a test file at all.
+    """
+    if defines_pytest_tests(read_user_text(path, "a Python file")):
+        return [pytest_test(path, hidden=hidden)]
+    try:
+        tests = load_stub(path).tests
+    except BadInput:
+        tests = []
+    if tests:
+        return [replace(t, hidden=True) for t in tests] if hidden else tests
+    if _named_like_tests(path):
+        return [pytest_test(path, hidden=hidden)]
+    raise BadInput(f"{path}: holds no tests (no test functions or asserts, and no examples in a docstring)")
+
+
+def _named_like_tests(path: Path) -> bool:
+    return path.name.startswith("test_") or path.stem.endswith("_test") or path.name == "conftest.py"

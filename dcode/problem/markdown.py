@@ -8,6 +8,9 @@ told apart by what surrounds a code block, never by guessing at its contents:
 - `Input: a = 1, b = [2]` / `Output: 3` lines are LeetCode examples, called with the
   arguments in the order of the signature found in a python block;
 - `>>>` lines are doctests; top-level `assert`s in a python block are assert tests;
+- examples written as people write them, `f(3) ➞ 5`, `For n = 3 the output should be 5`
+  (examples.py), in the text and in the docstrings of python blocks, for a function whose
+  signature a python block shows, when the problem has no stdin/stdout examples;
 - a line `tests: path` points at a pytest file/folder or a JSON test file.
 
 Everything under a heading that says "hidden" is a hidden test and is cut from the
@@ -24,7 +27,9 @@ from markdown_it import MarkdownIt
 from dcode.errors import BadInput, read_user_text
 from dcode.problem.doctests import doctest_tests, has_doctest
 from dcode.problem.limits import memory_limit_mb, time_limit_s
-from dcode.problem.pysource import Signature, assert_tests, has_top_level_assert, signatures_in
+from dcode.problem.examples import Target, example_tests
+from dcode.problem.pysource import (Signature, assert_tests, block_docstring_tests, has_top_level_assert,
+                                    signatures_in)
 from dcode.problem.types import CallTest, IOTest, Problem, TestCase
 from dcode.problem.values import parse_assignments, parse_value
 
@@ -44,6 +49,7 @@ _LC_TRAILER = re.compile(r"\s+Explanation\s*:.*$", re.IGNORECASE)
 _TESTS_LINE = re.compile(r"^\s*(?P<key>hidden[ _-]tests|tests)\s*:\s*`?(?P<path>[\w./\\~+-]+)`?\s*$",
                          re.IGNORECASE)
 _HIDDEN_HEADING = re.compile(r"\bhidden\b", re.IGNORECASE)
+_INLINE_MARKS = re.compile(r"`+|\*\*")
 
 
 def _plain(text: str) -> str:
@@ -68,6 +74,10 @@ class _Collector:
     function_line: int | None = None
     pending_input: tuple[str, int, bool] | None = None  # (text, line, hidden)
     pending_lc_input: tuple[str, int] | None = None
+    # Examples written as people write them (examples.py): used only when the problem has no stdin/stdout
+    # examples, so a docstring in a sketch of a solution never makes a Codeforces problem a mix of both.
+    stated: list[TestCase] = field(default_factory=list)  # from the docstrings in python blocks
+    prose: list[tuple[str, int, bool]] = field(default_factory=list)  # (text, first line, hidden)
 
     def fail(self, line: int, message: str) -> BadInput:
         return BadInput(f"{self.origin}:{line}: {message}")
@@ -92,6 +102,7 @@ class _Collector:
 
     # --- LeetCode lines -----------------------------------------------------------------
     def text_lines(self, text: str, first_line: int, hidden: bool) -> None:
+        self.prose.append((text, first_line, hidden))
         for offset, raw in enumerate(text.splitlines()):
             line_no = first_line + offset
             line = _MARKUP.sub("", raw).strip().lstrip(">").strip()
@@ -141,7 +152,8 @@ class _Collector:
         elif has_top_level_assert(code):
             found = assert_tests(code, first_line, self.origin, hidden=hidden)
         else:
-            return
+            found = []
+        self.stated += block_docstring_tests(code, first_line, existing=found, hidden=hidden)
         self.tests.extend(found)
         if found:
             self.function_line = self.function_line or first_line
@@ -250,6 +262,9 @@ def _assemble(c: _Collector, lines: list[str], cut: list[tuple[int, int]], title
         function_name, starter = chosen[0].name, chosen[1]
     if function_name is None:
         function_name = next((t.fn for t in tests if isinstance(t, CallTest)), None)
+    if c.io_line is None:
+        tests += [t for t in c.stated if not _repeats(t, tests)]
+        tests += _prose_tests(c, function_name, tests)
     is_function = c.io_line is None and (function_name is not None or bool(tests))
     keep = [ln for n, ln in enumerate(lines) if not any(a <= n < b for a, b in cut)]
     statement = "\n".join(keep).strip() + "\n"
@@ -263,6 +278,30 @@ def _assemble(c: _Collector, lines: list[str], cut: list[tuple[int, int]], title
         time_limit_s=time_limit_s(statement),
         memory_limit_mb=memory_limit_mb(statement),
     )
+
+
+def _prose_tests(c: _Collector, function_name: str | None, found: list[TestCase]) -> list[TestCase]:
+    """Examples in the text (`f(3) ➞ 5`, `For n = 3 the output should be 5`) of a function the problem shows."""
+    sig = next((s for s, _ in c.signatures if s.name == function_name), None)
+    if sig is None:
+        return []
+    target = Target(sig.name, sig.params, frozenset(s.name for s, _ in c.signatures))
+    tests: list[TestCase] = []
+    for text, first_line, hidden in c.prose:
+        tests += example_tests(_unmarked(text), first_line, target, hidden=hidden, io_labels=False,
+                               existing=[*found, *tests])
+    return tests
+
+
+def _repeats(test: TestCase, tests: list[TestCase]) -> bool:
+    """A call another test already makes (a LeetCode example stated again in a docstring)."""
+    return isinstance(test, CallTest) and any(
+        isinstance(t, CallTest) and (t.fn, repr(t.args)) == (test.fn, repr(test.args)) for t in tests)
+
+
+def _unmarked(text: str) -> str:
+    """Inline code marks and bold out of the way; `_` stays, as it is part of names."""
+    return _INLINE_MARKS.sub("", text).replace("\\_", "_")
 
 
 def _clip(text: str, width: int = 70) -> str:
@@ -282,8 +321,11 @@ def _leetcode_signature(c: _Collector) -> tuple[Signature, str]:
 
 
 def load_markdown(path: Path) -> Problem:
-
-    problem = parse_markdown(read_user_text(path), origin=str(path), base_dir=path.parent)
+    """A problem file; an empty one is bad input (a problem with only prose is not: the loops write tests)."""
+    text = read_user_text(path)
+    if not text.strip():
+        raise BadInput(f"{path}: is empty, expected a problem statement")
+    problem = parse_markdown(text, origin=str(path), base_dir=path.parent)
     problem.source = path
     if not problem.title:
         problem.title = path.stem

@@ -4,11 +4,13 @@ from __future__ import annotations
 import ast
 import re
 import textwrap
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from dcode.errors import BadInput, read_user_text
 from dcode.problem.doctests import doctest_tests
+from dcode.problem.examples import Target, example_tests
 from dcode.problem.types import AssertTest, Problem, TestCase
 
 
@@ -30,14 +32,69 @@ def _params(args: ast.arguments) -> tuple[str, ...]:
 
 
 def _is_stub(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """A body of only a docstring, `pass` or `...`: a signature to implement, not an implementation."""
+    """A body of only a docstring, `pass`, `...` or imports: a signature to implement, not an implementation.
+
+    Imports count as stub: HumanEval/115's prompt puts `import math` above its docstring.
+    """
     for stmt in fn.body:
-        if isinstance(stmt, ast.Pass):
+        if isinstance(stmt, (ast.Pass, ast.Import, ast.ImportFrom)):
             continue
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
             continue
         return False
     return True
+
+
+_STRING_START = re.compile(r"^(?P<prefix>[rRuU]?)(?P<quote>\"\"\"|'''|\"|')")
+
+
+def stub_docstring(fn: ast.FunctionDef | ast.AsyncFunctionDef, code: str) -> tuple[str, int]:
+    """The stub's docstring as its lines read in the file, and the line it starts on; ("", 0) when none.
+
+    The first string in the body, not only `body[0]`: a stub may import before it. Read
+    from the source, line by line, so that an escape (`"a\\nb"` in an example) neither
+    splits a line in two nor shifts the line numbers of the tests that follow.
+    """
+    for stmt in fn.body:
+        value = stmt.value if isinstance(stmt, ast.Expr) else None
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return _as_written(ast.get_source_segment(code, value) or "", value.value), stmt.lineno
+        if not isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            break
+    return "", 0
+
+
+def _as_written(segment: str, value: str) -> str:
+    """A string literal's text between its quotes, each line's escapes decoded (a newline among them as `\\n`)."""
+    m = _STRING_START.match(segment)
+    if not m or not segment.endswith(m["quote"]) or len(segment) < m.end() + len(m["quote"]):
+        return value
+    inner = segment[m.end() : len(segment) - len(m["quote"])]
+    if m["prefix"].lower() == "r":
+        return inner
+    return "\n".join(_unescaped(line) for line in inner.split("\n"))
+
+
+def _unescaped(line: str) -> str:
+    """`\\'` and `\\u279e` as Python reads them; a line whose escapes do not decode stays as written."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            text = line.encode("latin-1", "backslashreplace").decode("unicode_escape")
+    except UnicodeDecodeError:
+        return line
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
+def stub_tests(fn: ast.FunctionDef | ast.AsyncFunctionDef, code: str, known: frozenset[str], *,
+               hidden: bool = False) -> list[TestCase]:
+    """The examples in a stub's docstring: doctests, then examples written any other way people write them."""
+    doc, doc_line = stub_docstring(fn, code)
+    if not doc:
+        return []
+    tests = doctest_tests(doc, doc_line, hidden=hidden)
+    target = Target(fn.name, _params(fn.args), known | {fn.name})
+    return tests + example_tests(doc, doc_line, target, hidden=hidden, existing=tests)
 
 
 def signatures_in(code: str) -> list[Signature]:
@@ -111,6 +168,47 @@ def assert_tests(code: str, first_line: int, origin: str, *, hidden: bool = Fals
     return tests
 
 
+def block_docstring_tests(code: str, first_line: int, *, existing: list[TestCase],
+                          hidden: bool = False) -> list[TestCase]:
+    """Examples in the docstrings of a python block's functions, other than doctests (the block's own)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    functions = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    known = frozenset(f.name for f in functions)
+    tests: list[TestCase] = []
+    for fn in functions:
+        doc, doc_line = stub_docstring(fn, code)
+        if doc:
+            target = Target(fn.name, _params(fn.args), known)
+            tests += example_tests(doc, first_line + doc_line - 1, target, hidden=hidden,
+                                   existing=[*existing, *tests])
+    return tests
+
+
+def defines_pytest_tests(code: str) -> bool:
+    """True when pytest would find tests here: `test*` functions, `Test*`/TestCase classes, `import *`, asserts.
+
+    A file that does not parse counts as one (pytest reports its error as the file's own).
+    """
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return True
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
+            return True
+        if isinstance(node, ast.ClassDef) and (node.name.startswith("Test") or any(
+                ast.unparse(b).endswith("TestCase") for b in node.bases)):
+            return True
+        if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+            return True
+        if isinstance(node, ast.Assert):
+            return True
+    return False
+
+
 def has_top_level_assert(code: str) -> bool:
     try:
         return any(isinstance(n, ast.Assert) for n in ast.parse(code).body)
@@ -122,9 +220,11 @@ def load_stub(path: Path) -> Problem:
     """A HumanEval-style prompt: imports, a signature and a docstring with `>>>` examples.
 
     The function to write is the last top-level stub (helpers written in full may come
-    before it); its doctests are the visible tests.
+    before it); the examples in its docstring are the visible tests.
     """
     code = read_user_text(path, "a Python file")
+    if not code.strip():
+        raise BadInput(f"{path}: is empty, expected a function stub (a `def` with a docstring)")
     try:
         tree = ast.parse(code)
     except SyntaxError as e:
@@ -134,9 +234,7 @@ def load_stub(path: Path) -> Problem:
     if not stubs:
         raise BadInput(f"{path}: no function stub found (a `def` whose body is only a docstring)")
     target = stubs[-1]
-    doc = ast.get_docstring(target, clean=False) or ""
-    doc_line = target.body[0].lineno if doc else target.lineno
-    tests = doctest_tests(doc, doc_line) if doc else []
+    tests = stub_tests(target, code, frozenset(f.name for f in functions))
     return Problem(
         statement=code,
         tests=tests,

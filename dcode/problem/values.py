@@ -6,6 +6,8 @@ Why both: LeetCode prints `true`, `null` and `"abc"`; HumanEval docstrings print
 from __future__ import annotations
 
 import ast
+import math
+import operator
 from typing import Any
 
 _JSON_NAMES = {"true": True, "false": False, "null": None}
@@ -52,6 +54,55 @@ def parse_assignments(text: str) -> list[tuple[str, Any]]:
         except (ValueError, TypeError, SyntaxError) as e:
             raise ValueError(f"value of {kw.arg!r} is not a literal: {ast.unparse(kw.value)!r}") from e
     return pairs
+
+
+def crosses_as_json(value: Any, *, tuples: bool = False) -> bool:
+    """True when `value` survives the JSON trip to a candidate and back unchanged.
+
+    Why: a CallTest's arguments reach the candidate as JSON, so `{8: "x"}` would arrive as
+    `{"8": "x"}` and a tuple as a list; such a test checks a different call than the one
+    written. `tuples=True` lets tuples through, for expected values (compared as lists).
+    """
+    if value is None or isinstance(value, (bool, int, str)):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list) or (tuples and isinstance(value, tuple)):
+        return all(crosses_as_json(v, tuples=tuples) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and crosses_as_json(v, tuples=tuples) for k, v in value.items())
+    return False
+
+
+_ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+               ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+               ast.Pow: operator.pow}
+
+
+def arithmetic_value(text: str) -> int | float | None:
+    """`19 - 5 - 6` -> 8: numbers and + - * / // % ** only, small powers; None for anything else.
+
+    Why: docstrings show their working (`f(...) == 1 + 9 + 0 + 0 = 10`); checking that the
+    working equals the answer is what makes such an answer safe to take.
+    """
+    try:
+        return _arithmetic(ast.parse(text.strip(), mode="eval").body)
+    except (SyntaxError, ValueError, TypeError, ZeroDivisionError, OverflowError, RecursionError):
+        return None
+
+
+def _arithmetic(node: ast.AST) -> int | float:
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        value = _arithmetic(node.operand)
+        return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
+        left, right = _arithmetic(node.left), _arithmetic(node.right)
+        if isinstance(node.op, ast.Pow) and (abs(right) > 64 or abs(left) > 10**6):
+            raise ValueError("power too large")
+        return _ARITHMETIC[type(node.op)](left, right)
+    raise ValueError(f"not arithmetic: {ast.dump(node)[:40]}")
 
 
 def literal_call(source: str) -> tuple[str, tuple[Any, ...]] | None:
