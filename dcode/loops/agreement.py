@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dcode.engines.base import Completion, Message
 from dcode.loops.candidates import Candidate
@@ -23,6 +23,22 @@ class InputRequest:
     prompt: Prompt
     n: int  # samples to draw: one input each for a base model, one list of inputs for a chat model
     max_tokens: int
+
+
+# Fewer tokens than this cannot hold one input; a budget that tight gets fewer proposals instead.
+MIN_INPUT_TOKENS = 16
+
+
+def within(request: InputRequest, tokens: int | None) -> InputRequest | None:
+    """`request` cut down to `tokens` generated tokens in all; None when not even one input fits.
+
+    Fewer, shorter proposals rather than none: without inputs, the candidates of a problem
+    that has no tests cannot be compared at all.
+    """
+    if tokens is None or tokens >= request.n * request.max_tokens:
+        return request
+    n = min(request.n, tokens // MIN_INPUT_TOKENS)
+    return replace(request, n=n, max_tokens=tokens // n) if n >= 1 else None
 
 
 def input_request(problem: Problem, style: PromptStyle, k: int) -> InputRequest:
@@ -127,15 +143,25 @@ def outputs_of(check: CheckResult) -> tuple[str, ...]:
     return tuple(outs)
 
 
-def score_agreement(candidates: list[Candidate]) -> None:
-    """Set each candidate's agreement: the size of its cluster of identical outputs.
+def informative(c: Candidate) -> bool:
+    """Whether the candidate's outputs can be compared: it ran on the probes and did not crash on them all.
 
     A candidate that crashed on every probe agrees with nothing: a shared crash is no
     evidence of being right.
     """
-    def informative(c: Candidate) -> bool:
-        return bool(c.outputs) and not all(o.startswith("!") for o in c.outputs)
+    return bool(c.outputs) and not all(o.startswith("!") for o in c.outputs)
 
-    clusters = Counter(c.outputs for c in candidates if informative(c))
+
+def score_agreement(candidates: list[Candidate]) -> None:
+    """Set each candidate's agreement: how many distinct programs produced its outputs.
+
+    A program sampled twice is one program: its copy gets its score, but does not add to it.
+    """
+    clusters = Counter(c.outputs for c in candidates if c.duplicate_of is None and informative(c))
     for c in candidates:
         c.agreement = clusters[c.outputs] if informative(c) else 0
+
+
+def compared(candidates: list[Candidate]) -> int:
+    """How many distinct programs ran on the probes with outputs to compare; below 2, nothing was compared."""
+    return sum(1 for c in candidates if c.code is not None and c.duplicate_of is None and informative(c))

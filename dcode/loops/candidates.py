@@ -3,10 +3,31 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import warnings
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from dcode.loops.events import Origin
 from dcode.sandbox.verdict import CheckResult, Verdict
+
+# A candidate's verdict when no visible test ran on it (a problem without tests): the sandbox
+# did run it, on generated inputs at most, but nothing said what it should have produced.
+UNTESTED = "untested"
+
+
+def compiles(code: str) -> bool:
+    """Whether Python accepts the program at all; checked in the parent, which compiles but never runs it.
+
+    A program that does not compile can pass nothing, so it is never the loop's answer, even
+    when no test was there to say so.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarnings are the candidate's business, not the user's stderr
+        try:
+            compile(code, "<candidate>", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+    return True
 
 
 @dataclass
@@ -36,13 +57,18 @@ class Candidate:
     def n_tests(self) -> int:
         return len(self.check.results) if self.check else 0
 
+    @cached_property
+    def compiles(self) -> bool:
+        return self.code is not None and compiles(self.code)
+
     @property
-    def verdict(self) -> Verdict:
-        if self.code is None:
+    def verdict(self) -> Verdict | str:
+        """The verdict on the visible tests; `UNTESTED` when there were none to run."""
+        if not self.compiles:
             return Verdict.SYNTAX_ERROR
-        if self.check is None or not self.check.results:
-            return Verdict.PASSED if self.check is not None and self.outputs else Verdict.SANDBOX_ERROR
-        return self.check.verdict
+        if self.check is None:
+            return Verdict.SANDBOX_ERROR
+        return self.check.verdict if self.check.results else UNTESTED
 
     @property
     def time_s(self) -> float:
@@ -59,13 +85,15 @@ def code_key(code: str) -> str:
 
 
 def rank(candidates: list[Candidate]) -> list[Candidate]:
-    """Best first: passes every visible test, then passes most, then agrees with most others, then fastest.
+    """Best first: passes every visible test, then passes most, then compiles, then agrees with most others.
 
     Agreement only breaks ties among candidates that do equally well on the given tests:
-    generated inputs carry no expected answers, so they never overrule a given test.
+    generated inputs carry no expected answers, so they never overrule a given test. What
+    is left tied goes to the candidate generated first (then the code text): never to
+    timing, which differs from run to run, so the same seed and samples choose the same.
     """
     real = [c for c in candidates if c.code is not None and c.duplicate_of is None]
-    return sorted(real, key=lambda c: (not c.passed, -c.n_passed, -c.agreement, c.time_s, c.id))
+    return sorted(real, key=lambda c: (not c.passed, -c.n_passed, not c.compiles, -c.agreement, c.id, c.code))
 
 
 @dataclass

@@ -17,7 +17,8 @@ from dcode.loops.events import (CandidateChecked, Event, Finished, InputsGenerat
 from dcode.loops.solve import SolveResult
 
 VERDICT_STYLE = {"passed": "green", "wrong_answer": "red", "runtime_error": "magenta", "timeout": "yellow",
-                 "memory_limit": "yellow", "syntax_error": "red", "sandbox_error": "bright_black"}
+                 "memory_limit": "yellow", "syntax_error": "red", "sandbox_error": "bright_black",
+                 "untested": "yellow"}
 
 
 class LiveProgress:
@@ -81,22 +82,50 @@ class LiveProgress:
         return Group(head, line, verdicts)
 
 
+def _outcome(result: SolveResult) -> str:
+    """The result line: what the final program passed, or why nothing is shown as a pass."""
+    visible = result.visible is not None and bool(result.visible.results)
+    visible_passed = result.visible is not None and result.visible.passed
+    if result.status == "passed":
+        return "[green]passed[/] every visible test" if visible else "[green]passed[/] every hidden test"
+    hidden_failed = result.hidden is not None and not result.hidden.passed
+    if result.status == "failed" and hidden_failed and (visible_passed or not visible):
+        before = "it passed every visible test, but " if visible_passed else ""
+        return f"[red]failed[/]: {before}the final program failed hidden tests"
+    if result.status == "failed":
+        return "[red]no candidate passed[/] every visible test"
+    if result.status == "unverified":
+        return f"[yellow]unverified[/]: {result.basis}"
+    if any(c.code is not None for c in result.candidates):
+        return "[red]no candidate[/]: no program the model wrote compiles"
+    return "[red]no candidate[/]: the model wrote no code"
+
+
+def _hidden_line(result: SolveResult) -> str:
+    """How the final program did on the hidden tests; failures by number and verdict, never their contents."""
+    assert result.hidden is not None
+    style = "green" if result.hidden.passed else "red"
+    line = f"[{style}]{result.hidden.n_passed}/{len(result.hidden.results)} passed[/]"
+    failures = result.hidden_failures
+    if failures:
+        shown = ", ".join(f"#{n} {verdict}" for n, verdict in failures[:10])
+        line += f"; failed: {shown}" + (f" and {len(failures) - 10} more" if len(failures) > 10 else "")
+    elif not result.hidden.results:
+        line += "; [red]they could not be run[/]"
+    return line
+
+
 def summary_table(result: SolveResult) -> Table:
     """The end-of-run summary: outcome, candidates, verdicts, tokens and time."""
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    outcome = {"passed": "[green]passed[/] every visible test",
-               "failed": "[red]no candidate passed[/] every visible test",
-               "unverified": "[yellow]unverified[/]: no tests to check against; chosen by agreement",
-               "no_candidate": "[red]no candidate[/]: the model wrote no code"}[result.status]
-    table.add_row("result", outcome)
+    table.add_row("result", _outcome(result))
     if result.visible is not None and result.visible.results:
         table.add_row("visible tests", f"{result.visible.n_passed}/{len(result.visible.results)} passed "
                                        f"by candidate {result.chosen}")
     if result.hidden is not None:
-        style = "green" if result.hidden.passed else "red"
-        table.add_row("hidden tests", f"[{style}]{result.hidden.n_passed}/{len(result.hidden.results)} passed[/]")
+        table.add_row("hidden tests", _hidden_line(result))
     verdicts = Counter("duplicate" if c.duplicate_of else str(c.verdict) for c in result.candidates)
     table.add_row("candidates", f"{result.samples} tried ("
                   + ", ".join(f"{n} {v}" for v, n in verdicts.most_common()) + ")")

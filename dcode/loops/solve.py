@@ -8,8 +8,9 @@ rounds, then fresh samples again, until a budget (samples, tokens, wall time) ru
 When the problem has too few tests to tell candidates apart, the model also proposes
 inputs and candidates are ranked by how many others they agree with (CodeT).
 
-Hidden tests are run once, on the final program, for the verdict a user reports; they
-never reach a prompt or feedback.
+Hidden tests are run once, on the final program, and decide the verdict a user reports:
+a program that fails one has failed, whatever the visible tests said. They never reach a
+prompt or feedback.
 """
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ Status = Literal["passed", "failed", "unverified", "no_candidate"]
 StopReason = Literal["passed", "agreed", "samples", "tokens", "time", "cancelled"]
 
 MIN_TOKENS_PER_SAMPLE = 16
+# Generated inputs take at most this share of a token budget: the programs need the rest.
+PROBE_SHARE = 0.25
 # A continuation is one function body or one short program; a base model that runs past this is
 # repeating itself, and every token of that costs as much as a useful one.
 CONTINUATION_MAX_TOKENS = 320
@@ -88,10 +91,33 @@ class SolveResult:
     completion_tokens: int
     time_s: float
     events: list[Event] = field(default_factory=list)
+    probes: int = 0  # generated inputs the candidates ran on, for agreement
 
     @property
     def passed(self) -> bool:
         return self.status == "passed"
+
+    @property
+    def hidden_failures(self) -> list[tuple[int, str]]:
+        """Each failed hidden test as (its number, from 1, and its verdict): never its contents."""
+        if self.hidden is None:
+            return []
+        return [(i, str(r.verdict)) for i, r in enumerate(self.hidden.results, 1) if not r.passed]
+
+    @property
+    def basis(self) -> str:
+        """Why an unverified program was chosen, in plain words; agreement is claimed only where it was."""
+        if self.probes == 0:
+            return "no tests to check against, and no generated inputs to compare candidates on"
+        inputs = f"{self.probes} generated input{'s' if self.probes != 1 else ''}"
+        ran = agreement.compared(self.candidates)
+        if ran < 2:
+            return f"no tests to check against; fewer than two programs gave outputs on {inputs} to compare"
+        chosen = next((c for c in self.candidates if c.id == self.chosen), None)
+        if chosen is None or chosen.agreement < 2:
+            return f"no tests to check against; no two of {ran} programs agreed on {inputs}"
+        return (f"no tests to check against; chosen because {chosen.agreement} of {ran} programs "
+                f"agreed on {inputs}")
 
     @property
     def tokens(self) -> int:
@@ -249,14 +275,11 @@ class _Run:
         fresh = [c for c in new if c.code is not None and c.duplicate_of is None]
         if fresh:
             self.log(PhaseChanged("check", f"{len(fresh)} new candidate(s)"))
-            jobs = [(c.code, self.visible) for c in fresh]
-            if self.by_agreement and self.probes:
-                jobs += [(c.code, self.probes) for c in fresh]
-            results = self.check_many(jobs, self.limits) if jobs else []
-            for i, c in enumerate(fresh):
-                c.check = results[i] if self.visible else CheckResult()
-                if self.by_agreement and self.probes:
-                    c.outputs = agreement.outputs_of(results[len(fresh) + i])
+            results = self.run_checks(fresh)
+            for c in fresh:
+                c.check = results.get((c.id, "visible"), CheckResult())
+                if (c.id, "probes") in results:
+                    c.outputs = agreement.outputs_of(results[(c.id, "probes")])
                 c.feedback = feedback_for(c.check)
         for c in new:
             if c.duplicate_of is not None:
@@ -267,6 +290,22 @@ class _Run:
                                       parent=c.parent, duplicate_of=c.duplicate_of,
                                       feedback=c.feedback if c.code is not None else "no code block in the answer"))
         return new
+
+    def run_checks(self, fresh: list[Candidate]) -> dict[tuple[int, str], CheckResult]:
+        """New programs on the visible tests, and on the probes when ranking by agreement, keyed (id, which).
+
+        A program that does not compile still runs on the visible tests, whose error becomes its
+        feedback, but not on the probes: it has no outputs to compare.
+        """
+        jobs: dict[tuple[int, str], tuple[str, list[TestCase]]] = {}
+        for c in fresh:
+            assert c.code is not None  # fresh candidates are the ones with code
+            if self.visible:
+                jobs[(c.id, "visible")] = (c.code, self.visible)
+            if self.by_agreement and self.probes and c.compiles:
+                jobs[(c.id, "probes")] = (c.code, self.probes)
+        keys = list(jobs)
+        return dict(zip(keys, self.check_many([jobs[k] for k in keys], self.limits))) if keys else {}
 
     def agreed(self) -> bool:
         """An agreement-ranked loop may stop early once enough candidates that pass the given tests agree."""
@@ -287,8 +326,9 @@ class _Run:
         self.log(PhaseChanged("tests", "asking the model for test inputs"))
         request = agreement.input_request(self.problem, self.style, self.options.probe_inputs)
         tokens = self.tokens_left()
-        if tokens is not None and tokens < request.n * MIN_TOKENS_PER_SAMPLE * 2:
-            return  # keep what is left for programs
+        request = agreement.within(request, None if tokens is None else int(tokens * PROBE_SHARE))
+        if request is None:
+            return  # too few tokens for even one input: keep them for programs
         completions = self.generate(request.prompt, request.n, request.max_tokens, "tests", temperature=0.8)
         self.probes = agreement.parse_inputs(self.problem, request, completions, self.options.probe_inputs)
         self.log(InputsGenerated(tuple(_probe_text(t) for t in self.probes)))
@@ -341,6 +381,21 @@ def _probe_text(test: TestCase) -> str:
     return str(test)
 
 
+def final_status(best: Candidate | None, has_visible: bool, hidden: CheckResult | None) -> Status:
+    """The verdict a user reports: visible tests choose the program, hidden tests, when there are any, decide.
+
+    A program that passed every visible test but fails a hidden one has failed; with no
+    visible tests, passing every hidden test is a pass, and with no tests at all it is unverified.
+    """
+    if best is None:
+        return "no_candidate"
+    if hidden is not None and not hidden.passed:  # failed, or could not be run: either way not shown passing
+        return "failed"
+    if has_visible:
+        return "passed" if best.passed else "failed"
+    return "passed" if hidden is not None and hidden.passed else "unverified"
+
+
 def solve(problem: Problem, engine: Engine, budget: Budget = Budget(), options: SolveOptions = SolveOptions(), *,
           hidden_tests: list[TestCase] | None = None, on_event: OnEvent | None = None, cancel: Cancel | None = None,
           check_many=None, check=None) -> SolveResult:
@@ -369,19 +424,12 @@ def solve(problem: Problem, engine: Engine, budget: Budget = Budget(), options: 
         agreement.score_agreement([c for c in run.pool.candidates if c.code is not None])
     ranked = rank(run.pool.candidates)
     log(Ranked(tuple(c.id for c in ranked), tuple(c.agreement for c in ranked)))
-    best = ranked[0] if ranked else None
+    best = next((c for c in ranked if c.compiles), None)  # a program that does not compile is no answer
     hidden_check = None
     if best is not None and run.hidden:
         log(PhaseChanged("final", f"{len(run.hidden)} hidden test(s)"))
         hidden_check = run.check(best.code, run.hidden, run.limits)
-    if best is None:
-        status: Status = "no_candidate"
-    elif best.passed:
-        status = "passed"
-    elif not run.visible:
-        status = "unverified"
-    else:
-        status = "failed"
+    status = final_status(best, bool(run.visible), hidden_check)
     elapsed = time.monotonic() - run.start
     log(Finished(passed=status == "passed", status=status, stop_reason=stop_reason,
                  candidate=best.id if best else None, samples=run.samples,
@@ -393,4 +441,4 @@ def solve(problem: Problem, engine: Engine, budget: Budget = Budget(), options: 
                        prompt_style=run.style, visible=best.check if best else None, hidden=hidden_check,
                        candidates=run.pool.candidates, chosen=best.id if best else None, samples=run.samples,
                        prompt_tokens=run.prompt_tokens, completion_tokens=run.completion_tokens, time_s=elapsed,
-                       events=log.events)
+                       events=log.events, probes=len(run.probes))
