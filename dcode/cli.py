@@ -147,6 +147,8 @@ def fix(
     write: bool = typer.Option(False, "--write", help="Apply the change (keeping FILE.py.bak); default: show the diff."),
     rounds: int = typer.Option(3, "--rounds", "-r", help="Rounds of fix and re-run."),
     samples: int = typer.Option(2, "--samples", "-n", help="Proposals per round."),
+    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Generated tokens at most per proposal."),
+    trace: Optional[Path] = typer.Option(None, "--trace", help="Folder to write every prompt, completion and verdict (JSONL)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed for repeatable sampling."),
     model: Optional[str] = typer.Option(None, "--model", "-m", help="Model name or GGUF path."),
     engine: Optional[str] = typer.Option(None, "--engine", help="llama_cpp, openai or vllm."),
@@ -155,8 +157,9 @@ def fix(
     """Make MODULE pass the pytest TESTS: show a diff; write only with --write. Exit 0 when they pass."""
     from dcode.loops.commands import fix_command
 
-    raise typer.Exit(fix_command(module, tests, write=write, rounds=rounds, samples=samples, seed=seed, model=model,
-                                 engine=engine, server_url=server_url, out=out, err=err))
+    raise typer.Exit(fix_command(module, tests, write=write, rounds=rounds, samples=samples, max_tokens=max_tokens,
+                                 trace_dir=trace, seed=seed, model=model, engine=engine, server_url=server_url,
+                                 out=out, err=err))
 
 
 @app.command("test")
@@ -164,6 +167,8 @@ def test_(
     module: Path = typer.Argument(..., help="The Python module to write tests for."),
     write: bool = typer.Option(False, "--write", help="Write tests/test_MODULE.py (or test_MODULE.py beside it)."),
     samples: int = typer.Option(2, "--samples", "-n", help="Proposals to ask the model for."),
+    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Generated tokens at most per proposal."),
+    trace: Optional[Path] = typer.Option(None, "--trace", help="Folder to write every prompt, completion and verdict (JSONL)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed for repeatable sampling."),
     model: Optional[str] = typer.Option(None, "--model", "-m", help="Model name or GGUF path."),
     engine: Optional[str] = typer.Option(None, "--engine", help="llama_cpp, openai or vllm."),
@@ -172,8 +177,8 @@ def test_(
     """Generate pytest tests for MODULE; keep those that pass; report line coverage. Exit 1 when none pass."""
     from dcode.loops.commands import test_command
 
-    raise typer.Exit(test_command(module, write=write, samples=samples, seed=seed, model=model, engine=engine,
-                                  server_url=server_url, out=out, err=err))
+    raise typer.Exit(test_command(module, write=write, samples=samples, max_tokens=max_tokens, trace_dir=trace,
+                                  seed=seed, model=model, engine=engine, server_url=server_url, out=out, err=err))
 
 
 def _usage_error(e: Exception) -> str | None:
@@ -187,6 +192,21 @@ def _usage_error(e: Exception) -> str | None:
     ctx = getattr(e, "ctx", None)
     where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
     return f"{format_message()}{where}"
+
+
+def _help_instead_of_error(e: Exception) -> bool:
+    """True for "no subcommand given" (`dcode`, `dcode models`): the help is the whole answer.
+
+    typer has printed the help already and leaves the error's message empty (plain click
+    carries the help as the message), so there is no error line to add. Matched by name,
+    as typer itself does, for the same vendored-copy reason as `_usage_error`.
+    """
+    if type(e).__name__ != "NoArgsIsHelpError":
+        return False
+    text = e.format_message() if callable(getattr(e, "format_message", None)) else ""
+    if text.strip():
+        print(text)
+    return True
 
 
 def main() -> None:
@@ -208,6 +228,8 @@ def main() -> None:
         print("dcode: interrupted", file=sys.stderr)
         sys.exit(130)
     except Exception as e:  # click usage errors and our own bugs
+        if _help_instead_of_error(e):
+            sys.exit(2)  # click's code for a missing subcommand: the command line was incomplete
         usage = _usage_error(e)
         if usage is not None:
             print(f"dcode: error: {usage}", file=sys.stderr)

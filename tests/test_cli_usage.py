@@ -32,3 +32,16 @@ def test_version_and_help():
                     ["config"], ["sandbox"]):
         done = subprocess.run([str(DCODE), *command, "--help"], capture_output=True, text=True, timeout=60)
         assert done.returncode == 0 and "Usage" in done.stdout, (command, done.stderr)
+
+
+@pytest.mark.parametrize("command, shows", [([], "solve"), (["models"], "bench"), (["eval"], "humaneval")])
+def test_a_missing_subcommand_prints_the_help_and_no_empty_error(command, shows):
+    """`dcode` and `dcode models` alone print the help, as typer's no_args_is_help intends, and nothing else.
+
+    Exit 2, click's code for an incomplete command line, so a script that forgot the subcommand
+    still fails; but no `dcode: error:` line follows, since there is no error to tell.
+    """
+    done = subprocess.run([str(DCODE), *command], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "Usage" in done.stdout and shows in done.stdout
+    assert "error" not in done.stderr and "Traceback" not in done.stderr, done.stderr

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from dcode.config import config_path, load_settings, load_settings_with_sources
+from dcode.config import Settings, config_path, load_settings, load_settings_with_sources
 from dcode.errors import BadInput
 
 out = Console(highlight=False, soft_wrap=True)
@@ -90,17 +90,41 @@ def models_rm(name: str = typer.Argument(..., help="A model name.")) -> None:
     err.print(f"removed {removed}", markup=False)
 
 
+def _installed_for_bench(name: str, settings: Settings, allow_pull: bool) -> None:
+    """Refuse to bench a registry model that is not installed, unless --pull allows fetching it.
+
+    Loading a model by name installs it when a package ships it, silently; a benchmark is a
+    look at what is on this machine, so it must not change what `models list` reports
+    without the user asking (and saying so when asked).
+    """
+    from dcode.engines.registry import lookup
+    from dcode.engines.store import installed_path, pull
+
+    spec = lookup(name)
+    if settings.engine != "llama_cpp" or spec is None or spec.gguf is None or installed_path(spec, settings):
+        return  # a path, a server's model, or already here
+    if not allow_pull:
+        raise BadInput(f"model {name!r} is not installed; pass --pull to download it first, "
+                       f"or run `dcode models pull {name}`")
+    err.print(f"dcode: {name} is not installed; pulling it first (--pull)", markup=False)
+    path = pull(spec, settings, progress=True)
+    err.print(f"dcode: installed {name} at {path}", markup=False)
+
+
 @models_app.command("bench")
 def models_bench(
     name: str = typer.Argument(..., help="A model name or a path to a GGUF file."),
     tokens: int = typer.Option(128, "--tokens", "-n", min=1, help="Tokens to generate."),
     threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads (default: settings)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    allow_pull: bool = typer.Option(False, "--pull", help="Download the model first if it is not installed."),
 ) -> None:
     """Load a model and measure load time, time to first token, prompt and generation speed."""
     from dcode.engines.bench import bench_model
 
-    result = bench_model(load_settings({"model": name, "threads": threads}), tokens=tokens)
+    settings = load_settings({"model": name, "threads": threads})
+    _installed_for_bench(name, settings, allow_pull)
+    result = bench_model(settings, tokens=tokens)
     if as_json:
         print(json.dumps(result.as_dict(), indent=2))
         return

@@ -97,8 +97,20 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
+def _trace(trace_dir: Path | None):
+    """The --trace subscriber, or None; a path that is a file is bad input."""
+    from dcode.loops.trace import TraceWriter
+
+    if trace_dir is None:
+        return None
+    if trace_dir.exists() and not trace_dir.is_dir():
+        raise BadInput(f"{trace_dir}: exists and is not a folder (--trace takes a folder)")
+    return TraceWriter(trace_dir)
+
+
 def fix_command(module: Path, tests_path: Path, *, write: bool, rounds: int, samples: int, seed: int | None,
-                model: str | None, engine: str | None, server_url: str | None, out: Console, err: Console) -> int:
+                model: str | None, engine: str | None, server_url: str | None, out: Console, err: Console,
+                max_tokens: int | None = None, trace_dir: Path | None = None) -> int:
     """Make MODULE pass TESTS; print the diff; write (with a backup) only when asked. Returns the exit code."""
     from dcode.engines import load_engine
     from dcode.loops.fix import fix_module, read_module
@@ -106,15 +118,22 @@ def fix_command(module: Path, tests_path: Path, *, write: bool, rounds: int, sam
 
     _positive("--rounds", rounds)
     _positive("--samples", samples)
+    _positive("--max-tokens", max_tokens)
     read_module(module)
     tests = bind_module(load_tests(tests_path), module)
     if module.resolve() == tests_path.resolve() or (tests_path.is_dir() and _inside(module, tests_path)):
         raise BadInput(f"{module}: is one of the test files; dcode fix changes code, never tests")
     settings = settings_for(model, engine, server_url, seed)
-    with err.status("fixing: running the tests, asking the model, re-running", spinner="dots"):
-        result = fix_module(module, tests, load_engine(settings), rounds=rounds, samples_per_round=samples,
-                            tokens_per_sample=settings.max_tokens, temperature=settings.temperature,
-                            top_p=settings.top_p, seed=settings.seed if settings.seed >= 0 else None)
+    trace = _trace(trace_dir)
+    try:
+        with err.status("fixing: running the tests, asking the model, re-running", spinner="dots"):
+            result = fix_module(module, tests, load_engine(settings), rounds=rounds, samples_per_round=samples,
+                                tokens_per_sample=max_tokens or settings.max_tokens,
+                                temperature=settings.temperature, top_p=settings.top_p,
+                                seed=settings.seed if settings.seed >= 0 else None, on_event=trace)
+    finally:
+        if trace is not None:
+            trace.close()
     total = len(result.after.results)
     if result.changed:
         diff = result.diff()
@@ -140,21 +159,29 @@ def fix_command(module: Path, tests_path: Path, *, write: bool, rounds: int, sam
 
 
 def test_command(module: Path, *, write: bool, samples: int, seed: int | None, model: str | None,
-                 engine: str | None, server_url: str | None, out: Console, err: Console) -> int:
+                 engine: str | None, server_url: str | None, out: Console, err: Console,
+                 max_tokens: int | None = None, trace_dir: Path | None = None) -> int:
     """Propose tests for MODULE, keep those that pass, report coverage; write only when asked."""
     from dcode.engines import load_engine
     from dcode.loops.fix import read_module
     from dcode.loops.testgen import generate_tests
 
     _positive("--samples", samples)
+    _positive("--max-tokens", max_tokens)
     read_module(module)
     if not module.stem.isidentifier():
         raise BadInput(f"{module}: {module.stem!r} is not an importable module name")
     settings = settings_for(model, engine, server_url, seed)
-    with err.status("writing tests: asking the model, running each proposal", spinner="dots"):
-        result = generate_tests(module, load_engine(settings), samples=samples,
-                                tokens_per_sample=settings.max_tokens, temperature=settings.temperature,
-                                top_p=settings.top_p, seed=settings.seed if settings.seed >= 0 else None)
+    trace = _trace(trace_dir)
+    try:
+        with err.status("writing tests: asking the model, running each proposal", spinner="dots"):
+            result = generate_tests(module, load_engine(settings), samples=samples,
+                                    tokens_per_sample=max_tokens or settings.max_tokens,
+                                    temperature=settings.temperature, top_p=settings.top_p,
+                                    seed=settings.seed if settings.seed >= 0 else None, on_event=trace)
+    finally:
+        if trace is not None:
+            trace.close()
     for t in result.dropped:
         reason = t.message.strip().splitlines()[-1] if t.message.strip() else ""
         err.print(f"dropped {t.name}: {t.verdict}" + (f" ({reason[:100]})" if reason else ""), markup=False)

@@ -96,3 +96,22 @@ def test_broken_config_is_exit_2_one_line(tmp_path):
     config.write_text('colour = "blue"\n')
     assert "unknown setting 'colour'" in one_line_error(
         dcode("models", "list", home=tmp_path, extra_env={"DCODE_CONFIG": str(config)}))
+
+
+def test_bench_never_installs_a_model_unasked(tmp_path):
+    """`models bench tinycoder` used to install it silently; now it refuses, and --pull fetches and says so."""
+    refused = dcode("models", "bench", "tinycoder", "--tokens", "4", "--json", home=tmp_path)
+    line = one_line_error(refused)
+    assert "not installed" in line and "--pull" in line and "dcode models pull tinycoder" in line
+    assert refused.stdout == ""
+    listed = json.loads(dcode("models", "list", "--json", home=tmp_path).stdout)
+    assert next(m for m in listed if m["name"] == "tinycoder")["installed"] is False
+
+    pulled = dcode("models", "bench", "tinycoder", "--tokens", "4", "--json", "--pull", home=tmp_path)
+    assert pulled.returncode == 0, pulled.stderr
+    assert json.loads(pulled.stdout)["generated_tokens"] == 4
+    assert "not installed; pulling it first (--pull)" in pulled.stderr
+    assert "installed tinycoder at" in pulled.stderr
+    assert (tmp_path / "models" / "tinycoder" / "tiny.gguf").is_file()
+    again = dcode("models", "bench", "tinycoder", "--tokens", "4", "--json", home=tmp_path)
+    assert again.returncode == 0 and again.stderr == ""  # installed now: nothing to say

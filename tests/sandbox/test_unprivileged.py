@@ -1,8 +1,9 @@
 """The user-namespace path, as an ordinary user would run it, driven from a root test run.
 
-As root we enter a private mount namespace, make the interpreter reachable for an ordinary
-user (here it may live under /root, which is 0700), drop to uid 65534 and run a script
-that uses the sandbox there. Run as an ordinary user, every other test already takes this
+As root we enter a private mount namespace, make the interpreter and this checkout reachable
+for an ordinary user (the interpreter may live under /root, which is 0700, and a fresh clone
+inside a `mktemp -d` folder, also 0700), drop to uid 65534 and run a script that uses the
+sandbox there. Run as an ordinary user, every other test already takes this
 path, so this one is skipped with that reason.
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import os
 import shlex
 import shutil
+import stat
 import subprocess
 import sys
 import textwrap
@@ -49,6 +51,33 @@ SCRIPT = textwrap.dedent('''
 ''')
 
 
+def closed_ancestor(path: str) -> str | None:
+    """The highest folder above `path` that an ordinary user cannot enter (no search bit for others)."""
+    for folder in reversed(Path(path).parents):  # from / down
+        if not os.stat(folder).st_mode & stat.S_IXOTH:
+            return str(folder)
+    return None
+
+
+def staging(paths: list[str]) -> list[str]:
+    """Shell lines, run as root in a private mount namespace, that let an ordinary user reach each path.
+
+    Each closed folder above a path (/root for a pyenv interpreter, a 0700 `mktemp -d` folder for a
+    fresh clone and its .venv) is covered by an empty tmpfs that anyone may enter, and the path is
+    bound back in place: the user sees the paths and nothing else that the folder held.
+    """
+    outermost = [p for p in sorted(set(paths)) if not any(p.startswith(q + "/") for q in paths)]
+    staged = [(path, closed) for path in outermost if (closed := closed_ancestor(path)) is not None]
+    lines = []
+    for i, (path, _) in enumerate(staged):
+        lines += [f"mkdir -p /run/dcode-stage-{i}", f"mount --bind {shlex.quote(path)} /run/dcode-stage-{i}"]
+    for closed in sorted({closed for _, closed in staged}):
+        lines.append(f"mount -t tmpfs -o mode=0755 tmpfs {shlex.quote(closed)}")
+    for i, (path, _) in enumerate(staged):
+        lines += [f"mkdir -p {shlex.quote(path)}", f"mount --move /run/dcode-stage-{i} {shlex.quote(path)}"]
+    return lines
+
+
 KINDS = ["unshare"] + (["bwrap"] if shutil.which("bwrap") else [])
 
 
@@ -59,15 +88,7 @@ def test_sandbox_as_an_ordinary_user(tmp_path, backend):
     uid = 65534
     probe = Path.home() / ".dcode-unprivileged-probe"
     probe.write_text("secret")
-    stage = ["set -e", "mount --make-rprivate /"]
-    # The interpreter may live in /root (0700): show an ordinary user only its prefix.
-    under_root = [p for p in interpreter_paths() if p.startswith("/root/")]
-    for i, path in enumerate(under_root):
-        stage += [f"mkdir -p /run/dcode-stage-{i}", f"mount --bind {shlex.quote(path)} /run/dcode-stage-{i}"]
-    if under_root:
-        stage.append("mount -t tmpfs -o mode=0755 tmpfs /root")
-        for i, path in enumerate(under_root):
-            stage += [f"mkdir -p {shlex.quote(path)}", f"mount --move /run/dcode-stage-{i} {shlex.quote(path)}"]
+    stage = ["set -e", "mount --make-rprivate /", *staging([*interpreter_paths(), str(ROOT)])]
     stage.append(f"exec setpriv --reuid={uid} --regid={uid} --clear-groups --inh-caps=-all --bounding-set=-all "
                  f"env -i PATH=/usr/bin:/bin HOME=/nonexistent SECRET=1 PROBE={shlex.quote(str(probe))} DCODE_SANDBOX={backend} "
                  f"DCODE_CONFIG=/nonexistent/config.toml PYTHONPATH={shlex.quote(str(ROOT))} "
