@@ -97,12 +97,12 @@ class Channel:
         self._ids: dict[int, int] = {}  # id(obj) -> handle, so one object keeps one handle
         self._remotes: dict[int, Remote] = {}
         self._gone: str | None = None
+        self._buf = bytearray()
         self.generation = 0  # bumped when the candidate's process is replaced (restart)
         self.on_broken = None  # called with a reason when a wait is cut short (a test's time ran out)
         self.on_request = None  # called before each request (the test's side restarts a stopped candidate)
-        self.after_answer = None  # called after each answer (the candidate's side flushes its output)
         self.traceback_of = None  # the candidate's traceback text for an exception, for the test's report
-        self.captures = False  # the candidate's side: what a call prints goes back with its answer
+        self.captured: tuple | None = None  # the candidate's side: what a call prints goes back with its answer
 
     # -- frames -----------------------------------------------------------------------
 
@@ -116,31 +116,36 @@ class Channel:
             raise self._lost(f"the other process went away ({e.strerror})") from None
 
     def receive(self) -> dict:
-        header = self._read(4)
-        (n,) = struct.unpack(">I", header)
-        if n > MAX_FRAME:
-            raise self._lost("the other process sent a frame too large")
+        while True:  # frames are read in chunks: one read() per message, not two
+            if len(self._buf) >= 4:
+                (n,) = struct.unpack_from(">I", self._buf)
+                if n > MAX_FRAME:
+                    raise self._lost("the other process sent a frame too large")
+                if len(self._buf) >= 4 + n:
+                    data = bytes(self._buf[4:4 + n])
+                    del self._buf[:4 + n]
+                    break
+            self._fill()
         try:
-            message = json.loads(self._read(n))
+            message = json.loads(data)
         except (ValueError, RecursionError):
             raise self._lost("the other process broke the protocol") from None
         if not isinstance(message, dict):
             raise self._lost("the other process broke the protocol")
         return message
 
-    def _read(self, n: int) -> bytes:
-        buf = b""
-        while len(buf) < n:
+    def _fill(self) -> None:
+        while True:
             try:
-                chunk = os.read(self.fd, n - len(buf))
+                chunk = os.read(self.fd, 1 << 16)
             except InterruptedError:
                 continue
             except OSError as e:
                 raise self._lost(f"the other process went away ({e.strerror})") from None
             if not chunk:
                 raise self._lost("the candidate's process ended")
-            buf += chunk
-        return buf
+            self._buf += chunk
+            return
 
     def _lost(self, why: str) -> CandidateGone:
         self._gone = self._gone or why
@@ -178,6 +183,7 @@ class Channel:
         except OSError:
             pass
         self.fd, self._gone = fd, None
+        self._buf.clear()
         self._remotes.clear()
         self.generation += 1
 
@@ -209,7 +215,6 @@ class Channel:
                 self.answer(message)
 
     def answer(self, message: dict) -> None:
-        saved = _capture() if self.captures else None
         try:
             result = self._perform(message)
             reply = {"r": self.encode(result)}
@@ -217,14 +222,9 @@ class Channel:
             raise
         except BaseException as e:  # the peer asked; the peer hears what went wrong
             reply = {"e": self.encode_error(e)}
-        finally:
-            if saved is not None:
-                _release(saved, reply_out := {})
-        if saved is not None:
-            reply.update(reply_out)
+        if self.captured is not None:
+            _collect(self.captured, reply)
         self.send(reply)
-        if self.after_answer is not None:
-            self.after_answer()
 
     def _perform(self, message: dict) -> object:
         op = message.get("q")
@@ -405,26 +405,26 @@ def _name_remotes(value: object, op: str, args: tuple) -> None:
 _MISSING = object()
 
 
-def _capture() -> tuple:
-    """While the candidate answers a call: its prints are collected, to be printed on the test's side.
+def capture_output() -> tuple:
+    """From now on the candidate's prints are collected, and sent back with each answer.
 
     So a test that captures output (a doctest replay, pytest's capsys) sees what the
     function printed, as it would in one process.
     """
     import io
 
-    saved = (sys.stdout, sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
     sys.stdout, sys.stderr = io.StringIO(), io.StringIO()
-    return saved
+    return sys.stdout, sys.stderr
 
 
-def _release(saved: tuple, into: dict) -> None:
-    out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = saved
-    for key, stream in (("o", out), ("x", err)):
-        text = stream.getvalue() if hasattr(stream, "getvalue") else ""
-        if text:
-            into[key] = text[-(1 << 20):]
+def _collect(captured: tuple, reply: dict) -> None:
+    for key, stream in zip(("o", "x"), captured):
+        if stream.tell():
+            reply[key] = stream.getvalue()[-(1 << 20):]
+            stream.seek(0)
+            stream.truncate()
 
 
 def _replay_output(message: dict) -> None:

@@ -345,7 +345,47 @@ def run_pytest_here(req: dict, reporter: Reporter, finish) -> None:
     _shutdown(0)
 
 
-RUNNERS = {"program": run_program, "io": run_program}
+def run_calls(req: dict, reporter: Reporter) -> None:
+    """Literal calls in order, each value reported by value (sandbox/plan.py judges them in the parent).
+
+    No test code and no expected value is here: what the candidate could forge is only
+    values, and producing the right values is the task itself.
+    """
+    main = _fresh_main(f"{WORKDIR}/{MODULE_FILE}")
+    status = _exec_code(req["code"], main, reporter, bytecode=req.get("bytecode"))
+    if status is not None:
+        _stop(reporter, status or 1, "code", "SystemExit", f"the program exited (status {status}) before the tests ran")
+    codec = _sibling("channel").Channel(-1, frozenset())
+    for i, (name, args) in enumerate(req["calls"]):
+        fn = _find_function(main, name)
+        if fn is None:
+            _stop(reporter, 1, "call", "NameError", f"name {name!r} is not defined")
+        try:
+            value = codec.encode(fn(*codec.decode(args)))
+        except SystemExit as e:
+            _stop(reporter, 1, "call", "SystemExit", f"exited with status {_exit_status(e)} during the tests")
+        except BaseException as e:
+            _fail(reporter, e, event="error", phase="call", call=i)
+        reporter.event(event="value", call=i, value=value)
+    reporter.finish()
+    _shutdown(0)
+
+
+def _find_function(main: types.ModuleType, name: str):
+    """`name` at module level, or a method of LeetCode's `class Solution`."""
+    obj = main.__dict__.get(name)
+    if callable(obj):
+        return obj
+    cls = main.__dict__.get("Solution")
+    if isinstance(cls, type) and callable(getattr(cls, name, None)):
+        try:
+            return getattr(cls(), name)
+        except Exception:
+            return None
+    return None
+
+
+RUNNERS = {"program": run_program, "io": run_program, "calls": run_calls}
 
 
 def run(req: dict, report_fd: int, nonce_fd: int) -> None:
@@ -360,7 +400,7 @@ def run(req: dict, report_fd: int, nonce_fd: int) -> None:
     try:
         runner = RUNNERS.get(req["kind"])
         if runner is None:
-            _sibling_split().run(req, reporter)
+            _sibling("split").run(req, reporter)
         else:
             runner(req, reporter)
     except BaseException:
@@ -368,8 +408,11 @@ def run(req: dict, report_fd: int, nonce_fd: int) -> None:
     _shutdown(1)
 
 
-def _sibling_split():
-    module = sys.modules.get("_dcode_sandbox_split")
+def _sibling(name: str):
+    """A module of this package: loaded by path inside the sandbox, imported normally in the parent."""
+    module = sys.modules.get(f"_dcode_sandbox_{name}")
     if module is None:
-        from dcode.sandbox import split as module
+        import importlib
+
+        module = importlib.import_module(f"dcode.sandbox.{name}")
     return module

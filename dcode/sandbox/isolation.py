@@ -50,10 +50,10 @@ class Isolation:
     mode: str  # "root" | "userns" | "bwrap"
     tool: str
 
-    def command(self, uid: int, scratch_mb: int) -> tuple[list[str], dict[str, str]]:
+    def command(self, uid: int, scratch_mb: int, cpu: int | None = None) -> tuple[list[str], dict[str, str]]:
         """argv and environment that start one warm worker (server.py) inside the sandbox."""
         setuid = self.mode == "root"
-        config = {"keep": interpreter_paths(), "uid": uid if setuid else 0, "setuid": setuid,
+        config = {"keep": interpreter_paths(), "uid": uid if setuid else 0, "setuid": setuid, "cpu": cpu,
                   "scratch_mb": scratch_mb, "mode": self.mode}
         server = [sys.executable, "-I", "-B", str(SERVER), json.dumps(config)]
         if self.mode == "bwrap":

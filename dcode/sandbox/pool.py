@@ -45,8 +45,10 @@ class WorkerDied(Exception):
 class Worker:
     """One sandboxed server process, spoken to over length-prefixed JSON on its stdin/stdout."""
 
-    def __init__(self, uid: int, scratch_mb: int = 128, pinned: isolation.Isolation | None = None) -> None:
+    def __init__(self, uid: int, scratch_mb: int = 128, pinned: isolation.Isolation | None = None,
+                 cpu: int | None = None) -> None:
         self.uid = uid
+        self.cpu = cpu
         self.isolation: isolation.Isolation | None = None
         self._pinned = pinned
         self._scratch_mb = scratch_mb
@@ -74,7 +76,7 @@ class Worker:
             return
 
     def _boot(self, iso: isolation.Isolation) -> None:
-        argv, env = iso.command(self.uid, self._scratch_mb)
+        argv, env = iso.command(self.uid, self._scratch_mb, self.cpu)
         self._stderr.clear()
         self._proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE, env=env, cwd="/", start_new_session=True)
@@ -243,7 +245,10 @@ class Sandbox:
             isolation.current()  # fail early, with the reason, where no sandbox can exist
         self.size = min(1024, max(1, workers or os.cpu_count() or 1))
         base = isolation.CANDIDATE_UID + secrets.randbelow(isolation.CANDIDATE_UIDS // 1024) * 1024
-        self._all = [Worker(base + i, pinned=kind) for i in range(self.size)]
+        cpus = sorted(os.sched_getaffinity(0))
+        # Each worker on a CPU of its own (round robin): a test's two processes (split.py) then take
+        # turns on one CPU, where a call between them is a context switch, not a cross-CPU wake-up.
+        self._all = [Worker(base + i, pinned=kind, cpu=cpus[i % len(cpus)]) for i in range(self.size)]
         self._tasks: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
         self._drivers: list[threading.Thread] = []
         self._lock = threading.Lock()

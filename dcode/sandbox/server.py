@@ -355,8 +355,18 @@ class Server:
         return os.read(fd, n)
 
 
+def _pin(cpu) -> None:
+    """The CPU the pool gave this worker (see pool.py); every test's processes inherit it."""
+    if isinstance(cpu, int):
+        try:
+            os.sched_setaffinity(0, {cpu})
+        except OSError:
+            pass
+
+
 def main() -> None:
     config = json.loads(sys.argv[1])
+    _pin(config.get("cpu"))
     # pid 1 of a namespace gets no signal it has no handler for; give it none to receive.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     wfd = 1

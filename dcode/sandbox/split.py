@@ -31,18 +31,8 @@ _libc = ctypes.CDLL(None, use_errno=True)
 RELAYED = frozenset({"error", "syntax_error"})
 
 
-def _sibling(name: str):
-    """A module of this package: loaded by path inside the sandbox, imported normally in the parent."""
-    module = sys.modules.get(f"_dcode_sandbox_{name}")
-    if module is None:
-        import importlib
-
-        module = importlib.import_module(f"dcode.sandbox.{name}")
-    return module
-
-
-harness = _sibling("harness")
-channel = _sibling("channel")
+harness = sys.modules.get("_dcode_sandbox_harness") or __import__("dcode.sandbox.harness", fromlist=["_"])
+channel = harness._sibling("channel")
 
 
 class _Events:
@@ -77,7 +67,9 @@ def run(req: dict, reporter) -> None:
 def _fork_candidate(req: dict, reporter, close: tuple[int, ...]) -> tuple[int, int]:
     """A new candidate process, and our end of the channel to it."""
     ours, theirs = socket.socketpair()
-    pid = os.fork()
+    pid = _libc.fork()  # as server.py forks: without os.fork's Python hooks (threading's, random's)
+    if pid < 0:
+        raise OSError(ctypes.get_errno(), "fork")
     if pid == 0:
         ours.close()
         for fd in (reporter.fd, reporter.nonce_fd, *close):
@@ -160,7 +152,6 @@ def _candidate(req: dict, fd: int) -> None:
         module = harness._fresh_main(f"{harness.WORKDIR}/{harness.MODULE_FILE}")
         status = harness._exec_code(req["code"], module, events, bytecode=req.get("bytecode"))
     ch.root = module
-    ch.captures = True
     init = {"init": True, "status": status, "events": events.events}
     if status is None and req["kind"] != "pytest":  # the test's namespace comes with the news, saving a round trip
         names = ch.names(module)
@@ -173,7 +164,7 @@ def _candidate(req: dict, fd: int) -> None:
         os._exit(1)
     if status is not None:
         harness._shutdown(status)
-    ch.after_answer = _flush
+    ch.captured = channel.capture_output()
     ch.serve_forever()
     _flush()
     os._exit(0)
