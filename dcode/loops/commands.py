@@ -6,7 +6,6 @@ these with consoles of their own.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console

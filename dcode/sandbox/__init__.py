@@ -8,9 +8,13 @@ How: a pool of warm workers (pool.py), each a Python server living in its own pi
 mount, ipc and uts namespaces (isolation.py picks unshare or bubblewrap at run time) on a
 root that holds only the system directories and the interpreter, read-only (boot.py). Per
 test the server forks a child without privileges and with rlimits (server.py), which runs
-the candidate and its test (harness.py); afterwards every process in the namespace is
-killed and the scratch mounts are replaced. The parent compares outputs and return values
+the candidate (harness.py); a test that calls into the candidate either comes back as
+values that the parent judges (plan.py) or runs in a second process that the candidate
+cannot read or trace, reaching it through proxies over a channel where values cross by
+value (split.py, channel.py). Afterwards every process in the namespace is killed and
+the scratch mounts are replaced. The parent compares outputs and return values
 (compare.py) and decides each verdict from facts the candidate cannot forge (judge.py).
+Tests of a user's pytest project travel with the whole project (problem/project.py).
 `dcode sandbox` prints which isolation is in use; DCODE_SANDBOX=unshare|bwrap pins one.
 """
 from dcode.sandbox.isolation import isolation_status

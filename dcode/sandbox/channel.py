@@ -21,13 +21,25 @@ call it: no attribute access, so no path from a callback to the test's globals.
 from __future__ import annotations
 
 import builtins
-import datetime
-import decimal
-import fractions
+import importlib
 import json
 import os
 import struct
 import sys
+
+
+def _sibling(name: str):
+    """A module of this package: loaded by path inside the sandbox, imported normally in the parent."""
+    return sys.modules.get(f"_dcode_sandbox_{name}") or importlib.import_module(f"dcode.sandbox.{name}")
+
+
+crossing = _sibling("crossing")
+proxy = _sibling("proxy")
+CandidateGone, Remote, RemoteError = crossing.CandidateGone, proxy.Remote, crossing.RemoteError
+capture_output, safe_module = crossing.capture_output, crossing.safe_module
+_surrogate, _builtin_base_names, _MISSING = crossing._surrogate, crossing._builtin_base_names, crossing._MISSING
+_encode_stdlib, _decode_stdlib, _OPS = crossing._encode_stdlib, crossing._decode_stdlib, crossing._OPS
+_collect, _replay_output, _name_remotes = crossing._collect, crossing._replay_output, proxy._name_remotes
 
 BIG_INT_BITS = 12_000  # past ~4,300 digits int <-> str needs the hex form
 MAX_FRAME = 256 * 1024 * 1024
@@ -38,52 +50,6 @@ TEST_SIDE_OPS = frozenset({"call"})  # what the candidate may ask of the test's 
 CANDIDATE_SIDE_OPS = frozenset({"call", "getattr", "setattr", "delattr", "getitem", "setitem", "delitem",
                                 "len", "iter", "next", "bool", "repr", "str", "hash", "names",
                                 "eq", "ne", "lt", "le", "gt", "ge"})
-
-
-class CandidateGone(BaseException):
-    """The other process ended (exited, crashed or was killed) while a call waited on it.
-
-    A BaseException, so that `except Exception` in the test cannot hide it.
-    """
-
-
-class RemoteError(Exception):
-    """Base of the stand-ins for the other side's exception classes that have no builtin twin."""
-
-    remote_traceback = ""
-
-
-_surrogates: dict[tuple[str, str], type] = {}
-
-
-def _surrogate(module: str, qualname: str, bases: list[str]) -> type:
-    """A local class standing for the other side's exception class (same class, same object)."""
-    key = (module, qualname)
-    if key not in _surrogates:
-        base = next((getattr(builtins, b) for b in bases if isinstance(getattr(builtins, b, None), type)
-                     and issubclass(getattr(builtins, b), BaseException)), Exception)
-        parents = (RemoteError, base) if issubclass(base, Exception) else (base,)
-        try:
-            cls = type(qualname.rsplit(".", 1)[-1], parents, {"__module__": module, "__qualname__": qualname})
-        except TypeError:  # a layout conflict between builtin bases
-            cls = type(qualname.rsplit(".", 1)[-1], (RemoteError,), {"__module__": module})
-        _surrogates[key] = cls
-    return _surrogates[key]
-
-
-def _builtin_base_names(cls: type) -> list[str]:
-    return [c.__name__ for c in cls.__mro__ if c.__module__ == "builtins"]
-
-
-def safe_module(name: str):
-    """A module the other side names that this side may use as its own: loaded already, or the stdlib's."""
-    module = sys.modules.get(name)
-    if module is not None or name.partition(".")[0] not in sys.stdlib_module_names:
-        return module
-    try:
-        return __import__(name, fromlist=["_"])
-    except Exception:
-        return None
 
 
 class Channel:
@@ -392,202 +358,3 @@ class Channel:
             error = cls(message) if cls is not SystemExit else SystemExit(1)
         error._dcode_remote = data  # type: ignore[attr-defined]
         return error
-
-
-def _name_remotes(value: object, op: str, args: tuple) -> None:
-    """Remember the module-level name of each object found through the module, to find it again after a restart."""
-    pairs = value.items() if op == "names" and isinstance(value, dict) else [(args[0] if args else None, value)]
-    for name, remote in pairs:
-        if isinstance(remote, Remote) and remote._path is None and isinstance(name, str):
-            object.__setattr__(remote, "_path", name)
-
-
-_MISSING = object()
-
-
-def capture_output() -> tuple:
-    """From now on the candidate's prints are collected, and sent back with each answer.
-
-    So a test that captures output (a doctest replay, pytest's capsys) sees what the
-    function printed, as it would in one process.
-    """
-    import io
-
-    sys.stdout.flush()
-    sys.stderr.flush()
-    sys.stdout, sys.stderr = io.StringIO(), io.StringIO()
-    return sys.stdout, sys.stderr
-
-
-def _collect(captured: tuple, reply: dict) -> None:
-    for key, stream in zip(("o", "x"), captured):
-        if stream.tell():
-            reply[key] = stream.getvalue()[-(1 << 20):]
-            stream.seek(0)
-            stream.truncate()
-
-
-def _replay_output(message: dict) -> None:
-    for key, stream in (("o", sys.stdout), ("x", sys.stderr)):
-        text = message.get(key)
-        if isinstance(text, str) and text:
-            stream.write(text)
-
-
-def _encode_stdlib(value: object) -> dict | None:
-    """The stdlib's value types: rebuilt on the other side from its own classes."""
-    t = type(value)
-    if t is decimal.Decimal:
-        return {"#": "dec", "v": str(value)}
-    if t is fractions.Fraction:
-        return {"#": "frac", "v": [value.numerator, value.denominator]}
-    if t is datetime.datetime and value.tzinfo is None:
-        return {"#": "dt", "v": value.isoformat()}
-    if t is datetime.date:
-        return {"#": "date", "v": value.isoformat()}
-    if t is datetime.time and value.tzinfo is None:
-        return {"#": "time", "v": value.isoformat()}
-    if t is datetime.timedelta:
-        return {"#": "td", "v": [value.days, value.seconds, value.microseconds]}
-    return None
-
-
-def _decode_stdlib(tag: object, v: object) -> object:
-    if tag == "dec":
-        return decimal.Decimal(str(v))
-    if tag == "frac":
-        return fractions.Fraction(int(v[0]), int(v[1]))
-    if tag == "dt":
-        return datetime.datetime.fromisoformat(str(v))
-    if tag == "date":
-        return datetime.date.fromisoformat(str(v))
-    if tag == "time":
-        return datetime.time.fromisoformat(str(v))
-    if tag == "td":
-        return datetime.timedelta(days=int(v[0]), seconds=int(v[1]), microseconds=int(v[2]))
-    return _MISSING
-
-
-_OPS = {
-    "getattr": getattr, "setattr": setattr, "delattr": delattr,
-    "getitem": lambda o, k: o[k], "setitem": lambda o, k, v: o.__setitem__(k, v),
-    "delitem": lambda o, k: o.__delitem__(k), "len": len, "iter": iter, "next": next, "bool": bool,
-    "repr": repr, "str": str, "hash": hash,
-    "eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "lt": lambda a, b: a < b,
-    "le": lambda a, b: a <= b, "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b,
-}
-
-
-class Remote:
-    """The test's view of one of the candidate's objects: every use is a request over the channel.
-
-    Compared with a plain value it is never equal (identity), so an object that claims to
-    equal everything cannot pass; compared with another of the candidate's objects, the
-    candidate's own `==` decides, as it would for any class the candidate defines.
-    """
-
-    __slots__ = ("_ch", "_id", "_name", "_gen", "_path")
-
-    def __init__(self, channel: Channel, handle: int, name: str) -> None:
-        object.__setattr__(self, "_ch", channel)
-        object.__setattr__(self, "_id", handle)
-        object.__setattr__(self, "_name", name)
-        object.__setattr__(self, "_gen", channel.generation)
-        object.__setattr__(self, "_path", None)
-
-    def _ask(self, op: str, *args: object, **kwargs: object) -> object:
-        if self._id < 0:
-            raise TypeError(f"{self._name} is not available to the test")
-        ch = self._ch
-        if ch.on_request is not None:
-            ch.on_request()
-        if self._gen != ch.generation:
-            self._refresh()
-        return ch.request(op, self._id, *args, **kwargs)
-
-    def _refresh(self) -> None:
-        """After the candidate's process was replaced: the same module-level name in the new one."""
-        if self._path is None:
-            raise CandidateGone("the candidate's process was restarted after a test ran out of time; "
-                                "this object belonged to the old one")
-        fresh = self._ch.request("getattr", 0, self._path)
-        if not isinstance(fresh, Remote):
-            raise CandidateGone(f"{self._path} is no longer an object of the candidate's")
-        object.__setattr__(self, "_id", fresh._id)
-        object.__setattr__(self, "_gen", self._ch.generation)
-
-    def __call__(self, *args: object, **kwargs: object) -> object:
-        return self._ask("call", *args, **kwargs)
-
-    def __getattr__(self, name: str) -> object:
-        return self._ask("getattr", name)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        self._ask("setattr", name, value)
-
-    def __delattr__(self, name: str) -> None:
-        self._ask("delattr", name)
-
-    def __getitem__(self, key: object) -> object:
-        return self._ask("getitem", key)
-
-    def __setitem__(self, key: object, value: object) -> None:
-        self._ask("setitem", key, value)
-
-    def __delitem__(self, key: object) -> None:
-        self._ask("delitem", key)
-
-    def __len__(self) -> int:
-        n = self._ask("len")
-        if type(n) is not int:
-            raise TypeError("len() of the candidate's object is not an int")
-        return n
-
-    def __iter__(self):
-        return self._ask("iter")
-
-    def __next__(self) -> object:
-        return self._ask("next")
-
-    def __bool__(self) -> bool:
-        return self._ask("bool") is True
-
-    def __repr__(self) -> str:
-        try:
-            return str(self._ask("repr"))
-        except Exception:
-            return f"<{self._name}>"
-
-    def __str__(self) -> str:
-        return str(self._ask("str"))
-
-    def __hash__(self) -> int:
-        h = self._ask("hash")
-        return h if type(h) is int else id(self)
-
-    def _compare(self, op: str, other: object) -> object:
-        if isinstance(other, Remote) and other._ch is self._ch:
-            return self._ask(op, other) is True
-        if op == "eq":
-            return self is other
-        if op == "ne":
-            return self is not other
-        return NotImplemented
-
-    def __eq__(self, other: object) -> object:
-        return self._compare("eq", other)
-
-    def __ne__(self, other: object) -> object:
-        return self._compare("ne", other)
-
-    def __lt__(self, other: object) -> object:
-        return self._compare("lt", other)
-
-    def __le__(self, other: object) -> object:
-        return self._compare("le", other)
-
-    def __gt__(self, other: object) -> object:
-        return self._compare("gt", other)
-
-    def __ge__(self, other: object) -> object:
-        return self._compare("ge", other)

@@ -1,13 +1,14 @@
-"""What runs inside the forked, unprivileged child: the candidate, then its test (stdlib only).
+"""What runs inside the forked, unprivileged child: the candidate, and for some tests the test (stdlib only).
 
 The child never decides a verdict. It writes events (JSON lines) to a report channel; the
-parent reads them and decides. The report that says "the asserts finished" carries a
-nonce that the child only reads from a pipe after the last assert ran, so a program that
-prints "PASSED", exits early with status 0 or patches `sys.exit` cannot produce it, and an
-audit hook refuses the trace hooks and gc walkers that step around asserts or find the
-harness. What stays possible: code written against this harness in particular, reading
-its file descriptors from inside the same process. The kernel-side promises (namespaces,
-rlimits, no capabilities) do not depend on the harness at all.
+parent reads them and decides. Programs judged by their output (stdin/stdout tests) run
+here alone. Assert blocks of literal calls run here as calls (`run_calls`): the values go
+back, the parent evaluates the asserts (plan.py), and no expected value is ever here.
+Every other test that calls into the candidate (function calls, other assert blocks,
+pytest) runs its test code in a process of its own (split.py), which alone holds the
+nonce that proves the test's last statement ran. An audit hook refuses the trace hooks
+and gc walkers that step around asserts. The kernel-side promises (namespaces, rlimits,
+no capabilities) do not depend on any of this.
 """
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ import json
 import linecache
 import marshal
 import os
-import signal
 import sys
 import threading
 import traceback
@@ -28,7 +28,7 @@ WORKDIR = "/sandbox"
 MODULE_FILE = "solution.py"
 # The sandbox's own frames, left out of the tracebacks a model reads.
 OWN_FILES = frozenset(os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
-                      for name in ("harness", "split", "channel"))
+                      for name in ("harness", "split", "channel", "proxy", "crossing", "pytest_side"))
 
 
 class Reporter:
@@ -279,70 +279,6 @@ def _install_guard() -> None:
             raise RuntimeError(f"{event} is not allowed in the sandbox")
 
     sys.addaudithook(guard)
-
-
-def run_pytest_here(req: dict, reporter: Reporter, finish) -> None:
-    """pytest on the project the server laid out in the working dir; one event per test, named by node id.
-
-    Runs in the test's process (split.py): the module under test is already a proxy there.
-    Collection errors are reported as such, with pytest's own message.
-    """
-    sys.path.insert(0, WORKDIR)  # as `python -m pytest` run in the project folder puts its cwd first
-    sys.argv = ["pytest"]
-    try:
-        import pytest
-    except ImportError:
-        _stop(reporter, 1, "test", "ImportError",
-              "pytest is not installed in this interpreter's environment")
-
-    per_test = float(req.get("test_timeout_s") or 0)
-
-    class SandboxTestTimeout(BaseException):
-        """Raised by the per-test alarm; a BaseException so `except Exception` in code under test can't eat it."""
-
-    def alarm(signum, frame):
-        raise SandboxTestTimeout(f"test ran longer than {per_test:g} s")
-
-    def crash(report) -> str:
-        reprcrash = getattr(report.longrepr, "reprcrash", None)
-        return str(getattr(reprcrash, "message", "") or "")[:2000]
-
-    class Collect:
-        @pytest.hookimpl(tryfirst=True)
-        def pytest_runtest_setup(self, item) -> None:
-            if per_test > 0:
-                signal.signal(signal.SIGALRM, alarm)
-                signal.setitimer(signal.ITIMER_REAL, per_test)
-
-        @pytest.hookimpl(trylast=True)
-        def pytest_runtest_teardown(self, item) -> None:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-
-        def pytest_collectreport(self, report) -> None:
-            if report.failed:
-                reporter.event(event="collect_error", node=report.nodeid,
-                               longrepr=str(report.longrepr)[-4000:], crash=crash(report))
-
-        def pytest_collection_finish(self, session) -> None:
-            reporter.event(event="collected", nodes=[item.nodeid for item in session.items])
-
-        def pytest_runtest_logreport(self, report) -> None:
-            reporter.event(event="test", node=report.nodeid, when=report.when, outcome=report.outcome,
-                           duration=report.duration, xfail=bool(getattr(report, "wasxfail", False)),
-                           longrepr=str(report.longrepr)[-4000:] if report.longrepr else "",
-                           crash=crash(report) if report.longrepr else "")
-
-    args = [*(req.get("targets") or ["."]), "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
-            "--rootdir", WORKDIR, "-o", "addopts=", "-W", "ignore::pytest.PytestUnknownMarkWarning"]
-    try:
-        status = pytest.main(args, plugins=[Collect()])
-    except SystemExit as e:
-        status = _exit_status(e)
-    except BaseException as e:
-        _fail(reporter, e, event="error", phase="test")
-    reporter.event(event="pytest_exit", status=int(status))
-    finish()
-    _shutdown(0)
 
 
 def run_calls(req: dict, reporter: Reporter) -> None:

@@ -7,6 +7,8 @@ JSON frames, one test each. Per test it forks a child that drops every privilege
 the rlimits and runs the candidate (harness.py); afterwards it kills every other process
 in the namespace and replaces the scratch mounts, so nothing survives from one test to the
 next. When the parent goes away its stdin closes and the whole namespace dies with it.
+A pytest project's files are laid out here, owned by the server, and each pytest child
+sees the working dir read-only. Each worker runs on the CPU the pool gave it.
 """
 from __future__ import annotations
 
@@ -35,9 +37,9 @@ def _load(name: str):
 
 
 boot = _load("boot")
-channel = _load("channel")
-harness = _load("harness")
-split = _load("split")
+for _name in ("crossing", "proxy", "channel", "harness", "landlock", "pytest_side", "split"):
+    _load(_name)  # in the order they import each other, each found by the next under its sandbox name
+harness = sys.modules["_dcode_sandbox_harness"]
 
 # Imported once, before any fork: what competitive and interview-style programs use. numpy
 # and pytest are left out on purpose: their memory makes every fork slower (bench/RESULTS.md),

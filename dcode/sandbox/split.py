@@ -33,6 +33,8 @@ RELAYED = frozenset({"error", "syntax_error"})
 
 harness = sys.modules.get("_dcode_sandbox_harness") or __import__("dcode.sandbox.harness", fromlist=["_"])
 channel = harness._sibling("channel")
+landlock = harness._sibling("landlock")
+pytest_side = harness._sibling("pytest_side")
 
 
 class _Events:
@@ -86,63 +88,14 @@ def _fork_candidate(req: dict, reporter, close: tuple[int, ...]) -> tuple[int, i
 
 def _forget_the_test(req: dict) -> None:
     """In a candidate forked from a test's process (a restart): its proxies must not shadow the real module."""
-    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _RemoteFinder)]
-    if isinstance(sys.modules.get(req.get("module", "")), _RemoteModule):
-        del sys.modules[req["module"]]
-    _CHANNEL.clear()
+    pytest_side.forget(req)
 
 
 # -- the candidate's process ---------------------------------------------------------------
 
-# Landlock (Linux 5.13+): an unprivileged process can give up rights for good; used here to
-# give up every kind of write outside /tmp, /dev/shm and /dev.
-LANDLOCK_CREATE, LANDLOCK_ADD_RULE, LANDLOCK_RESTRICT = 444, 445, 446
-_WRITE_FILE, _REMOVE_TO_MAKE_SYM, _REFER, _TRUNCATE = 1 << 1, sum(1 << b for b in range(4, 13)), 1 << 13, 1 << 14
-WRITE_RIGHTS = {1: _WRITE_FILE | _REMOVE_TO_MAKE_SYM, 2: _WRITE_FILE | _REMOVE_TO_MAKE_SYM | _REFER,
-                3: _WRITE_FILE | _REMOVE_TO_MAKE_SYM | _REFER | _TRUNCATE}  # by Landlock ABI version
-
-
-class _RulesetAttr(ctypes.Structure):
-    _fields_ = [("handled_access_fs", ctypes.c_uint64)]
-
-
-class _PathBeneath(ctypes.Structure):
-    _pack_ = 1
-    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
-
-
-def _no_writes_to_the_project() -> bool:
-    """The candidate's process may not write under the project (the test's process imports from there).
-
-    Where Landlock is missing, the read-only mount the server made (server.py) does the same.
-    """
-    abi = _libc.syscall(ctypes.c_long(LANDLOCK_CREATE), None, ctypes.c_size_t(0), ctypes.c_uint32(1))
-    if abi < 1:
-        return False
-    rights = WRITE_RIGHTS[min(abi, 3)]
-    attr = _RulesetAttr(rights)
-    ruleset = _libc.syscall(ctypes.c_long(LANDLOCK_CREATE), ctypes.byref(attr), ctypes.c_size_t(ctypes.sizeof(attr)),
-                            ctypes.c_uint32(0))
-    if ruleset < 0:
-        return False
-    try:
-        for path in ("/tmp", "/dev/shm", "/dev"):
-            try:
-                fd = os.open(path, os.O_PATH | os.O_DIRECTORY)
-            except OSError:
-                continue
-            rule = _PathBeneath(rights, fd)
-            _libc.syscall(ctypes.c_long(LANDLOCK_ADD_RULE), ctypes.c_int(ruleset), ctypes.c_int(1), ctypes.byref(rule),
-                          ctypes.c_uint32(0))
-            os.close(fd)
-        return _libc.syscall(ctypes.c_long(LANDLOCK_RESTRICT), ctypes.c_int(ruleset), ctypes.c_uint32(0)) == 0
-    finally:
-        os.close(ruleset)
-
-
 def _candidate(req: dict, fd: int) -> None:
     if req["kind"] == "pytest":
-        _no_writes_to_the_project()
+        landlock.no_writes_outside_scratch()
     ch = channel.Channel(fd, channel.CANDIDATE_SIDE_OPS)
     ch.traceback_of = _traceback_text
     events = _Events()
@@ -405,72 +358,4 @@ def run_assert(judge: _Judge) -> None:
     harness._shutdown(0)
 
 
-class _RemoteModule(types.ModuleType):
-    """The test's view of the candidate's module: attributes come from the candidate's process.
-
-    Setting an attribute sets it there too (monkeypatch of a dependency reaches the
-    candidate's functions; a function the test passes crosses as a callback).
-    """
-
-    def __getattr__(self, name: str) -> object:
-        if name == "__all__":  # `from module import *`: the module's own list, else its public names
-            try:
-                return list(_CHANNEL[0].request("getattr", 0, name))
-            except AttributeError:
-                return [n for n in dir(self) if not n.startswith("_")]
-        if name.startswith("__") and name.endswith("__"):
-            raise AttributeError(name)
-        return _CHANNEL[0].request("getattr", 0, name)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if name.startswith("__") and name.endswith("__"):
-            super().__setattr__(name, value)
-        else:
-            _CHANNEL[0].request("setattr", 0, name, value)
-
-    def __delattr__(self, name: str) -> None:
-        _CHANNEL[0].request("delattr", 0, name)
-
-    def __dir__(self) -> list[str]:
-        names = _CHANNEL[0].request("names")
-        return sorted(names) if isinstance(names, dict) else []
-
-
-_CHANNEL: list = []
-
-
-class _RemoteFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Imports of the module under test get the proxy, never the file: its code must not run here."""
-
-    def __init__(self, name: str, path: str, error: BaseException | None) -> None:
-        self.name, self.path, self.error = name, path, error
-
-    def find_spec(self, fullname, path=None, target=None):
-        if fullname != self.name:
-            return None
-        return importlib.machinery.ModuleSpec(fullname, self, origin=self.path)
-
-    def create_module(self, spec):
-        module = _RemoteModule(spec.name)
-        module.__file__ = self.path
-        return module
-
-    def exec_module(self, module) -> None:
-        if self.error is not None:
-            raise self.error
-
-
-def run_pytest(judge: _Judge) -> None:
-    """pytest here, on the project's files; the module under test answers from the candidate's process."""
-    req = judge.req
-    error: BaseException | None = None
-    if not judge.start():
-        first = judge.relayed[0] if judge.relayed else {}
-        error = ImportError(f"importing {req['module']} failed: {first.get('type', 'SystemExit')}: "
-                            f"{first.get('message', 'exited with status %s' % judge.exit_status)}")
-    _CHANNEL[:] = [judge.ch]
-    sys.meta_path.insert(0, _RemoteFinder(req["module"], os.path.join(harness.WORKDIR, req["module_path"]), error))
-    harness.run_pytest_here(req, judge.reporter, judge.finish)
-
-
-TESTS = {"call": run_call, "assert": run_assert, "pytest": run_pytest}
+TESTS = {"call": run_call, "assert": run_assert, "pytest": pytest_side.run_pytest}
