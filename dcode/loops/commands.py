@@ -6,6 +6,7 @@ these with consoles of their own.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
@@ -96,15 +97,24 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
-def _trace(trace_dir: Path | None):
-    """The --trace subscriber, or None; a path that is a file is bad input."""
+@contextmanager
+def _traced(trace_dir: Path | None):
+    """The --trace subscriber (None without --trace), closed afterwards; a path that is a file is bad input."""
     from dcode.loops.trace import TraceWriter
 
     if trace_dir is None:
-        return None
+        yield None
+        return
     if trace_dir.exists() and not trace_dir.is_dir():
         raise BadInput(f"{trace_dir}: exists and is not a folder (--trace takes a folder)")
-    return TraceWriter(trace_dir)
+    with TraceWriter(trace_dir) as trace:
+        yield trace
+
+
+def _sampling(settings, max_tokens: int | None) -> dict:
+    """fix's and test's sampling: the user's settings, --max-tokens over the configured tokens per proposal."""
+    return {"tokens_per_sample": max_tokens or settings.max_tokens, "temperature": settings.temperature,
+            "top_p": settings.top_p, "seed": settings.seed if settings.seed >= 0 else None}
 
 
 def fix_command(module: Path, tests_path: Path, *, write: bool, rounds: int, samples: int, seed: int | None,
@@ -123,16 +133,10 @@ def fix_command(module: Path, tests_path: Path, *, write: bool, rounds: int, sam
     if module.resolve() == tests_path.resolve() or (tests_path.is_dir() and _inside(module, tests_path)):
         raise BadInput(f"{module}: is one of the test files; dcode fix changes code, never tests")
     settings = settings_for(model, engine, server_url, seed)
-    trace = _trace(trace_dir)
-    try:
-        with err.status("fixing: running the tests, asking the model, re-running", spinner="dots"):
-            result = fix_module(module, tests, load_engine(settings), rounds=rounds, samples_per_round=samples,
-                                tokens_per_sample=max_tokens or settings.max_tokens,
-                                temperature=settings.temperature, top_p=settings.top_p,
-                                seed=settings.seed if settings.seed >= 0 else None, on_event=trace)
-    finally:
-        if trace is not None:
-            trace.close()
+    with _traced(trace_dir) as trace, err.status("fixing: running the tests, asking the model, re-running",
+                                                 spinner="dots"):
+        result = fix_module(module, tests, load_engine(settings), rounds=rounds, samples_per_round=samples,
+                            on_event=trace, **_sampling(settings, max_tokens))
     total = len(result.after.results)
     if result.changed:
         diff = result.diff()
@@ -171,16 +175,10 @@ def test_command(module: Path, *, write: bool, samples: int, seed: int | None, m
     if not module.stem.isidentifier():
         raise BadInput(f"{module}: {module.stem!r} is not an importable module name")
     settings = settings_for(model, engine, server_url, seed)
-    trace = _trace(trace_dir)
-    try:
-        with err.status("writing tests: asking the model, running each proposal", spinner="dots"):
-            result = generate_tests(module, load_engine(settings), samples=samples,
-                                    tokens_per_sample=max_tokens or settings.max_tokens,
-                                    temperature=settings.temperature, top_p=settings.top_p,
-                                    seed=settings.seed if settings.seed >= 0 else None, on_event=trace)
-    finally:
-        if trace is not None:
-            trace.close()
+    with _traced(trace_dir) as trace, err.status("writing tests: asking the model, running each proposal",
+                                                 spinner="dots"):
+        result = generate_tests(module, load_engine(settings), samples=samples, on_event=trace,
+                                **_sampling(settings, max_tokens))
     for t in result.dropped:
         reason = t.message.strip().splitlines()[-1] if t.message.strip() else ""
         err.print(f"dropped {t.name}: {t.verdict}" + (f" ({reason[:100]})" if reason else ""), markup=False)
