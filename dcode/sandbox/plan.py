@@ -34,7 +34,7 @@ class Check:
     call: int
     shape: ast.expr  # the assert's expression, with the call replaced by the name `_value`
     line: int
-    message: str | None
+    message: str | _ShownValue | None
     text: str
 
 
@@ -42,6 +42,19 @@ class Check:
 class Plan:
     calls: tuple[tuple[str, tuple[Any, ...]], ...]  # (function name, literal arguments), in order
     checks: tuple[Check, ...]
+
+
+_NO = object()
+
+
+@dataclass(frozen=True)
+class _ShownValue:
+    """A message that shows the value the assert got: `"First test error: " + str(candidate(1))`."""
+
+    prefix: str
+
+    def text(self, value: object) -> str:
+        return self.prefix + str(value)
 
 
 class _Opaque:
@@ -71,12 +84,48 @@ def decode_value(data: object) -> object:
     return _Decoder().decode(data)
 
 
+FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+        ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow}
+
+
+def constant(node: ast.expr) -> Any:
+    """A literal, or arithmetic on literals (`2.0/3.0`, `3 + 5 + 7`, `0 ** 0`), folded; ValueError otherwise."""
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        pass
+    if isinstance(node, ast.BinOp) and type(node.op) in FOLD:
+        left, right = constant(node.left), constant(node.right)
+        if type(node.op) is ast.Pow and not (isinstance(right, int) and abs(right) <= 64 and abs(left) <= 2 ** 64):
+            raise ValueError("a power too large to fold")
+        if isinstance(left, (str, bytes, list, tuple)) or isinstance(right, (str, bytes, list, tuple)):
+            if type(node.op) is ast.Mult and max(len(left) if not isinstance(left, int) else left,
+                                                 len(right) if not isinstance(right, int) else right) > 10_000:
+                raise ValueError("a repetition too large to fold")
+        try:
+            return FOLD[type(node.op)](left, right)
+        except (ArithmeticError, TypeError) as e:
+            raise ValueError(str(e)) from None
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        value = constant(node.operand)
+        return -value if isinstance(node.op, ast.USub) else +value
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        items = [constant(e) for e in node.elts]
+        return tuple(items) if isinstance(node, ast.Tuple) else items if isinstance(node, ast.List) else set(items)
+    raise ValueError("not a constant")
+
+
 def _literal(node: ast.expr) -> bool:
     try:
-        ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        constant(node)
+    except (ValueError, TypeError, MemoryError, RecursionError):
         return False
     return True
+
+
+def _as_constant(node: ast.expr) -> ast.expr:
+    """The folded constant as a node, so that judging never computes anything but comparisons."""
+    return ast.Constant(constant(node)) if not isinstance(node, ast.Constant) else node
 
 
 class _Planner:
@@ -91,7 +140,7 @@ class _Planner:
         name = self.aliases.get(node.func.id, node.func.id)
         if name in WRAPPERS or (not self.aliases and not name.isidentifier()):
             return None
-        self.calls.append((name, tuple(ast.literal_eval(a) for a in node.args)))
+        self.calls.append((name, tuple(constant(a) for a in node.args)))
         return len(self.calls) - 1
 
     def value(self, node: ast.expr) -> tuple[int, ast.expr] | None:
@@ -107,11 +156,11 @@ class _Planner:
         if isinstance(node, ast.BinOp) and type(node.op) in ARITH and _literal(node.right):
             inner = self.value(node.left)
             if inner is not None:
-                return inner[0], ast.BinOp(inner[1], node.op, node.right)
+                return inner[0], ast.BinOp(inner[1], node.op, _as_constant(node.right))
         return None
 
     def check(self, stmt: ast.stmt, source: str) -> Check | None:
-        if not isinstance(stmt, ast.Assert) or (stmt.msg is not None and not _literal(stmt.msg)):
+        if not isinstance(stmt, ast.Assert):
             return None
         test = stmt.test
         negate = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
@@ -120,10 +169,10 @@ class _Planner:
             left, right = body.left, body.comparators[0]
             if _literal(right):
                 got = self.value(left)
-                shape = None if got is None else ast.Compare(got[1], body.ops, [right])
+                shape = None if got is None else ast.Compare(got[1], body.ops, [_as_constant(right)])
             elif _literal(left):
                 got = self.value(right)
-                shape = None if got is None else ast.Compare(left, body.ops, [got[1]])
+                shape = None if got is None else ast.Compare(_as_constant(left), body.ops, [got[1]])
             else:
                 return None
         else:
@@ -133,9 +182,27 @@ class _Planner:
             return None
         if negate:
             shape = ast.UnaryOp(ast.Not(), shape)
-        message = ast.literal_eval(stmt.msg) if stmt.msg is not None else None
-        return Check(got[0], shape, stmt.lineno, None if message is None else str(message),
-                     ast.get_source_segment(source, stmt) or "")
+        message = self.message(stmt.msg, got[0])
+        if message is _NO:
+            return None
+        return Check(got[0], shape, stmt.lineno, message, ast.get_source_segment(source, stmt) or "")
+
+    def message(self, node: ast.expr | None, call: int):
+        """A literal message, or `"text" + str(f(x))` with the assert's own call (its value, shown)."""
+        if node is None:
+            return None
+        if _literal(node):
+            return str(constant(node))
+        if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and _literal(node.left)
+                and isinstance(constant(node.left), str) and isinstance(node.right, ast.Call)
+                and isinstance(node.right.func, ast.Name) and node.right.func.id == "str"
+                and len(node.right.args) == 1 and not node.right.keywords):
+            index = self.call(node.right.args[0])
+            if index is not None:
+                same = self.calls.pop(index) == self.calls[call]
+                if same:
+                    return _ShownValue(constant(node.left))
+        return _NO
 
 
 def _ignorable(stmt: ast.stmt) -> bool:
@@ -191,21 +258,33 @@ def _humaneval_shape(tree: ast.Module) -> tuple[list[ast.stmt] | None, dict[str,
     return fn.body, {args.args[0].arg: call.value.args[0].id}
 
 
-def judge(plan_: Plan, values: list[tuple[bool, object]]) -> tuple[int | None, str]:
-    """The first failing check and why, from each call's (raised, value); (None, "") when all hold."""
+@dataclass(frozen=True)
+class Failure:
+    """Why an assert block failed: `kind` is "missing" (the program ended before this call), "raised" (the
+    call raised), "error" (the assert's own expression raised on the value) or "assert" (it was false)."""
+
+    check: Check
+    kind: str
+    why: str
+    value: object = None
+
+
+def judge(plan_: Plan, values: list[tuple[bool, object]]) -> Failure | None:
+    """The first failing check, from each call's (raised, value); None when all hold. In the asserts' order."""
     for check in plan_.checks:
         if check.call >= len(values):
-            return check.line, "the program exited before its tests finished"
+            return Failure(check, "missing", "the program exited before its tests finished")
         raised, value = values[check.call]
         if raised:
-            return check.line, str(value)
+            return Failure(check, "raised", str(value))
         try:
             ok = _evaluate(check.shape, value)
-        except Exception as e:  # a comparison that raises fails, as the assert would
-            return check.line, f"{type(e).__name__}: {e}"
+        except Exception as e:  # a comparison that raises fails, as the assert would, with that exception
+            return Failure(check, "error", f"{type(e).__name__}: {e}", value)
         if not ok:
-            return check.line, check.message if check.message is not None else ""
-    return None, ""
+            message = check.message.text(value) if isinstance(check.message, _ShownValue) else check.message
+            return Failure(check, "assert", message if message is not None else "", value)
+    return None
 
 
 def _evaluate(node: ast.expr, value: object) -> object:
@@ -219,4 +298,4 @@ def _evaluate(node: ast.expr, value: object) -> object:
         return WRAPPERS[node.func.id](_evaluate(node.args[0], value))  # type: ignore[union-attr]
     if isinstance(node, ast.BinOp):
         return ARITH[type(node.op)](_evaluate(node.left, value), _evaluate(node.right, value))
-    return ast.literal_eval(node)
+    return constant(node)
