@@ -86,3 +86,19 @@ def test_forged_values_and_proofs_gain_nothing(sandbox):
     """)
     r = sandbox.check(cheat, [AssertTest("assert f(3) == 2\nassert f(4) == 3")]).results[0]
     assert r.verdict is Verdict.RUNTIME_ERROR and "exited" in r.message, r.message
+
+
+def test_arithmetic_on_literals_is_folded_and_shown_messages_use_the_value(sandbox):
+    source = ("def check(candidate):\n    assert candidate(3 + 5) == 2 * 3 + 1\n"
+              "    assert candidate(1) == 9, 'First test error: ' + str(candidate(1))\n\ncheck(f)")
+    assert plan(source) is not None and len(plan(source).calls) == 2  # the message's call is the assert's own
+    r = sandbox.check(CODE, [AssertTest(source)]).results[0]
+    assert r.verdict is Verdict.WRONG_ANSWER and "(First test error: 0)" in r.message
+    assert plan("assert f(2 ** 10000) == 1") is None  # folding stays small
+
+
+def test_an_assert_whose_own_expression_raises_is_a_runtime_error(sandbox):
+    code = "def f(x):\n    return None\n"
+    r = sandbox.check(code, [AssertTest("assert abs(f(1) - 2.0) < 1e-6")]).results[0]
+    assert r.verdict is Verdict.RUNTIME_ERROR and "TypeError: unsupported operand" in r.message
+    assert r.stderr.rstrip().splitlines()[-1].startswith("TypeError: unsupported operand")
