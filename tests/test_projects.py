@@ -167,3 +167,17 @@ def test_a_folder_without_tests_is_bad_input(tmp_path):
                           text=True, timeout=120)
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     assert "holds no test files" in done.stderr
+
+
+def test_a_project_too_large_to_copy_travels_as_its_code_and_the_tests_folder(tmp_path, monkeypatch):
+    """Big data elsewhere in the project is left behind; the tests' own data files still come."""
+    from dcode.problem import project as project_module
+
+    folder = _project(tmp_path, "datafiles")
+    (folder / "big").mkdir()
+    for i in range(3):
+        (folder / "big" / f"blob{i}.csv").write_text("x" * 4000)
+    monkeypatch.setattr(project_module, "MAX_PROJECT_BYTES", 6000)
+    loaded = project_module.load_project(folder, focus=("tests",))
+    assert "wc.py" in loaded.files and "tests/data/in.txt" in loaded.files
+    assert not any(name.startswith("big/") for name in loaded.files)

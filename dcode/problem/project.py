@@ -117,9 +117,36 @@ def find_root(*paths: Path) -> Path:
     return ancestor
 
 
-def load_project(root: Path) -> Project:
-    """Every file under `root` that a test may read, skipping caches, VCS data, venvs and builds."""
+CONFIG_FILES = {"pyproject.toml", "pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "setup.py", "conftest.py"}
+
+
+def load_project(root: Path, focus: tuple[str, ...] = ()) -> Project:
+    """Every file under `root` that a test may read, skipping caches, VCS data, venvs and builds.
+
+    A project larger than the limit is read again leaner: its Python and configuration
+    files, and everything under `focus` (the tests' own folders), where data files live.
+    """
     root = Path(root).resolve()
+    try:
+        return Project(files=_read_tree(root, lambda rel: True), root=root)
+    except _TooLarge:
+        pass
+    keep = [f.rstrip("/") for f in focus if f not in ("", ".")]
+
+    def lean(rel: str) -> bool:
+        return rel.endswith(".py") or Path(rel).name in CONFIG_FILES or any(_under(rel, f) for f in keep)
+    try:
+        return Project(files=_read_tree(root, lean), root=root)
+    except _TooLarge:
+        raise BadInput(f"{root}: the project's code and tests are larger than {MAX_PROJECT_BYTES // 2**20} MB "
+                       f"or {MAX_PROJECT_FILES} files") from None
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _read_tree(root: Path, wanted) -> dict[str, str | bytes]:
     files: dict[str, str | bytes] = {}
     total = 0
     for top, dirs, names in os.walk(root):
@@ -127,24 +154,24 @@ def load_project(root: Path) -> Project:
                          and not (Path(top, d) / "pyvenv.cfg").exists())
         for name in sorted(names):
             path = Path(top, name)
-            if path.suffix in SKIP_SUFFIXES or path.is_symlink() or not path.is_file():
+            rel = path.relative_to(root).as_posix()
+            if path.suffix in SKIP_SUFFIXES or path.is_symlink() or not path.is_file() or not wanted(rel):
                 continue
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
                 continue  # a large data file is not a test's business; skipped, not fatal
             total += size
             if total > MAX_PROJECT_BYTES or len(files) >= MAX_PROJECT_FILES:
-                raise BadInput(f"{root}: the project is larger than {MAX_PROJECT_BYTES // 2**20} MB or "
-                               f"{MAX_PROJECT_FILES} files; name a smaller folder with --tests")
+                raise _TooLarge
             try:
                 data = path.read_bytes()
             except OSError as e:
                 raise BadInput(f"{path}: cannot read: {e.strerror}") from None
             try:
-                files[path.relative_to(root).as_posix()] = data.decode("utf-8")
+                files[rel] = data.decode("utf-8")
             except UnicodeDecodeError:
-                files[path.relative_to(root).as_posix()] = data
-    return Project(files=files, root=root)
+                files[rel] = data
+    return files
 
 
 def dotted_name(module_path: str, files: Mapping[str, object]) -> str:

@@ -92,8 +92,8 @@ def pytest_test(path: Path, *, hidden: bool = False) -> PytestTest:
         if not any(_is_test_file(p) for p in path.rglob("*.py") if not SKIP_DIRS & set(p.relative_to(path).parts)):
             raise BadInput(f"{path}: folder holds no test files (test_*.py or *_test.py)")
     root = find_root(path)
-    project = load_project(root)
     target = path.resolve().relative_to(root).as_posix()
+    project = load_project(root, focus=(target if path.is_dir() else str(Path(target).parent),))
     return PytestTest(path=path.resolve(), name=path.name, hidden=hidden, project=project, targets=(target,))
 
 
@@ -168,8 +168,9 @@ def _rooted_with(test: PytestTest, candidate: Path) -> PytestTest:
     cwd = Path.cwd().resolve()
     if root in shared or (root != cwd and cwd.is_relative_to(root)) or not test.project.root.is_relative_to(root):
         return test
-    project = load_project(root)
     targets = tuple(_retarget(t, test.project.root, root) for t in test.targets)
+    project = load_project(root, focus=tuple(str(Path(t.split("::")[0]).parent if t.endswith(".py") else t)
+                                             for t in targets))
     return replace(test, project=project, targets=targets)
 
 
