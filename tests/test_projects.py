@@ -31,6 +31,7 @@ CASES = {
     "datafiles-one-file": ("wc.py", "tests/test_wc.py"),
     "collection_error": ("mathy.py", "tests"),
     "srclayout": ("src/calc/ops.py", "tests"),
+    "patterns": ("inv.py", "tests"),  # parametrize, classes, raises, tmp_path, capsys, monkeypatch, mock.patch
 }
 EXPECTED = {  # what plain pytest says, written down so a change in the fixtures shows
     "sibling": {"tests/test_mymod.py::test_join": False, "tests/test_mymod.py::test_shout": True},
@@ -39,6 +40,10 @@ EXPECTED = {  # what plain pytest says, written down so a change in the fixtures
                   "tests/test_square.py::test_missing_fixture": False},
     "datafiles": {"tests/test_wc.py::test_file": True, "tests/test_wc.py::test_empty": True},
     "collection_error": {"tests/test_broken.py": False},
+    "patterns": {f"tests/test_inv.py::{n}": True for n in (
+        "test_price[1-2]", "test_price[3-6]", "test_rate", "test_take", "test_out", "test_save", "test_mock",
+        "TestGroup::test_a")} | {f"tests/test_patches.py::{n}": True for n in (
+            "test_rate", "test_after", "test_mock", "test_after_mock")},
     "srclayout": {"tests/test_ops.py::test_add": True, "tests/test_ops.py::test_clamped": True,
                   "tests/test_ops.py::test_sub": False},
 }
