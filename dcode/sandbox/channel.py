@@ -48,7 +48,7 @@ LARGE = 10_000  # items: a module-level value larger than this reaches the test 
 # Operations one side may ask of the other's objects.
 TEST_SIDE_OPS = frozenset({"call"})  # what the candidate may ask of the test's objects
 CANDIDATE_SIDE_OPS = frozenset({"call", "getattr", "setattr", "delattr", "getitem", "setitem", "delitem",
-                                "len", "iter", "next", "bool", "repr", "str", "hash", "names",
+                                "isinstance", "len", "iter", "next", "bool", "repr", "str", "hash", "names",
                                 "eq", "ne", "lt", "le", "gt", "ge"})
 
 
@@ -227,6 +227,8 @@ class Channel:
             return [self.encode(v, depth + 1) for v in value]
         if isinstance(value, Remote) and value._ch is self:
             return {"#": "p", "v": value._id}
+        if isinstance(value, proxy.RemoteClass) and value._remote._ch is self:
+            return {"#": "p", "v": value._remote._id}
         if isinstance(value, bool):
             return bool(value)
         if isinstance(value, int):
@@ -273,6 +275,8 @@ class Channel:
         out: dict = {"#": "h", "v": handle, "n": getattr(value, "__qualname__", type(value).__qualname__)}
         if isinstance(value, type) and issubclass(value, BaseException):
             out["x"] = [value.__module__, value.__qualname__, _builtin_base_names(value)]
+        elif isinstance(value, type):
+            out["c"] = 1
         return out
 
     def decode(self, data: object) -> object:
@@ -310,6 +314,8 @@ class Channel:
             if "x" in data:  # an exception class: a local stand-in, so `raises(mod.Error)` works
                 module, qualname, bases = data["x"]
                 return _surrogate(str(module), str(qualname), [str(b) for b in bases])
+            if "c" in data:  # a class: a local type standing for it, so `isinstance(x, mod.Cls)` works
+                return proxy.remote_class(self._remote(data))
             return self._remote(data)
         special = _decode_stdlib(tag, v)
         if special is not _MISSING:

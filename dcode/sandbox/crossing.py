@@ -131,4 +131,5 @@ _OPS = {
     "repr": repr, "str": str, "hash": hash,
     "eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "lt": lambda a, b: a < b,
     "le": lambda a, b: a <= b, "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b,
+    "isinstance": lambda o, c: isinstance(o, c) is True,
 }

@@ -134,3 +134,43 @@ def _name_remotes(value: object, op: str, args: tuple) -> None:
     for name, remote in pairs:
         if isinstance(remote, Remote) and remote._path is None and isinstance(name, str):
             object.__setattr__(remote, "_path", name)
+
+
+class RemoteClass(type):
+    """The type standing, in the test's process, for one of the candidate's classes.
+
+    Calling it builds an instance there; its attributes are the class's; `isinstance`
+    asks the candidate's process about the candidate's own objects (and is False for
+    any plain value, which is never an instance of the candidate's class).
+    """
+
+    _remote: Remote
+
+    def __call__(cls, *args: object, **kwargs: object) -> object:
+        return cls._remote(*args, **kwargs)
+
+    def __getattr__(cls, name: str) -> object:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return getattr(cls._remote, name)
+
+    def __instancecheck__(cls, obj: object) -> bool:
+        remote = cls._remote
+        if isinstance(obj, Remote) and obj._ch is remote._ch:
+            return obj._ask("isinstance", cls) is True
+        return False
+
+    def __repr__(cls) -> str:
+        return repr(cls._remote)
+
+
+def remote_class(remote: Remote) -> type:
+    """One local type per remote class (so `mod.Cls is mod.Cls`), made on first sight."""
+    cached = _CLASSES.get(id(remote))
+    if cached is None or cached._remote is not remote:
+        cached = RemoteClass(remote._name.rsplit(".", 1)[-1], (), {"_remote": remote})
+        _CLASSES[id(remote)] = cached
+    return cached
+
+
+_CLASSES: dict[int, type] = {}
