@@ -240,22 +240,45 @@ class _Judge:
 
     def candidate_gone(self, e: BaseException) -> None:
         """The candidate's process ended under us: die its way, or report how it left."""
-        self.mirror_death()
-        why = self.stopped_because or "the program exited before its tests finished"
+        alive = self.mirror_death()
+        broke = "the candidate's process " + str(e).removeprefix("the other process ")
+        why = self.stopped_because or (broke if alive else "the program exited before its tests finished")
         self.reporter.event(event="error", phase="test", type="SystemExit", message=why, line=None)
         harness._shutdown(1)
 
-    def mirror_death(self) -> None:
-        try:
-            _, raw = os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            return
+    def mirror_death(self) -> bool:
+        """Reap the candidate; if a signal ended it, end this process by the same signal.
+
+        A candidate still alive after its channel broke (it wrote garbage into it, or closed
+        it) is killed, not waited for: the test has failed either way.
+        """
+        raw = self._reap_within(0.1)
+        if raw is None:
+            return True
         if os.WIFSIGNALED(raw) and not self.stopped_because:
             sig = os.WTERMSIG(raw)
             _flush()
             signal.signal(sig, signal.SIG_DFL)
             resource_core_off()
             os.kill(os.getpid(), sig)
+        return False
+
+    def _reap_within(self, seconds: float) -> int | None:
+        """The candidate's wait status once it has ended by itself; None when it had to be killed."""
+        import time
+
+        deadline = time.monotonic() + seconds
+        try:
+            while time.monotonic() < deadline:
+                pid, raw = os.waitpid(self.pid, os.WNOHANG)
+                if pid:
+                    return raw
+                time.sleep(0.002)
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except (ChildProcessError, ProcessLookupError):
+            pass
+        return None
 
     def finish(self) -> None:
         """The test's last statement ran: end the candidate, then prove it with the nonce."""

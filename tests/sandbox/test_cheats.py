@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from dcode.problem.types import AssertTest, CallTest, IOTest
-from dcode.sandbox import Verdict
+from dcode.sandbox import Limits, Verdict
 
 WRONG = "def add(a, b):\n    return a - b\n"
 TESTS = [AssertTest("assert add(2, 2) == 4\nassert add(1, 5) == 6")]
@@ -312,3 +314,28 @@ def test_heavy_honest_programs_pass(sandbox):
     result = sandbox.check_many([(big, [IOTest("", "1")]), (deep, [IOTest("", "100000")]),
                                  (numpy, [IOTest("", "45")])])
     assert [r.verdict for r in result] == [Verdict.PASSED] * 3, [r.results[0].message for r in result]
+
+
+GARBAGE = {
+    "a frame that is not JSON": "struct.pack('>I', 20) + b'{\"r\": 4, \"o\": 1}xxxx'",
+    "a frame too large": "struct.pack('>I', 2**31)",
+    "JSON nested past any limit": "struct.pack('>I', 100000) + b'[' * 100000",
+}
+
+
+@pytest.mark.parametrize("what", sorted(GARBAGE))
+def test_garbage_on_the_channel_ends_the_test_at_once(sandbox, what):
+    """The candidate writes into every fd it has, its channel to the test among them: a runtime error, not a hang (a hang would be a timeout)."""
+    cheat = textwrap.dedent(f"""
+        import os, struct
+        def add(a, b):
+            for fd in range(3, 60):
+                try:
+                    os.write(fd, {GARBAGE[what]})
+                except OSError:
+                    pass
+            return a + b
+    """)
+    test = AssertTest("for pair in [(2, 2)]:\n    assert add(*pair) == 4\n")  # not literal calls: two processes
+    r = sandbox.check(cheat, [test], Limits(timeout_s=5)).results[0]
+    assert r.verdict is Verdict.RUNTIME_ERROR and "the candidate's process" in r.message, r.message
