@@ -327,15 +327,16 @@ def run_call(judge: _Judge) -> None:
         harness._stop(judge.reporter, judge.exit_status or 1, "code", "SystemExit",
                       f"exited with status {judge.exit_status}")
     names = judge.names()
+    candidates_own = (channel.Remote, channel.proxy.RemoteClass)  # a function, or a class (LeetCode's Solution)
     fn = names.get(req["fn"])
-    if not isinstance(fn, channel.Remote) and isinstance(names.get("Solution"), channel.Remote):
+    if not isinstance(fn, candidates_own) and isinstance(names.get("Solution"), candidates_own):
         try:
             fn = getattr(names["Solution"](), req["fn"])
         except channel.CandidateGone:
             raise
         except BaseException:
             fn = None
-    if not isinstance(fn, channel.Remote):
+    if not isinstance(fn, candidates_own):
         harness._stop(judge.reporter, 1, "call", "NameError", f"no function {req['fn']!r} defined")
     try:
         value = fn(*req["args"])

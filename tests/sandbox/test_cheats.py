@@ -339,3 +339,10 @@ def test_garbage_on_the_channel_ends_the_test_at_once(sandbox, what):
     test = AssertTest("for pair in [(2, 2)]:\n    assert add(*pair) == 4\n")  # not literal calls: two processes
     r = sandbox.check(cheat, [test], Limits(timeout_s=5)).results[0]
     assert r.verdict is Verdict.RUNTIME_ERROR and "the candidate's process" in r.message, r.message
+
+
+def test_leetcode_solution_classes_are_called_through_their_proxy(sandbox):
+    code = "from typing import List\n\nclass Solution:\n    def twoSum(self, nums: List[int], t: int) -> List[int]:\n" \
+           "        return [i for i in range(len(nums)) for j in range(i) if nums[i] + nums[j] == t][:1] + [0]\n"
+    r = sandbox.check(code, [CallTest("twoSum", ([2, 7], 9), [1, 0])]).results[0]
+    assert r.verdict is Verdict.PASSED, r.message
