@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dcode.eval.check import check_file
-from dcode.eval.report import check_json
+from dcode.eval.check import check_json
 
 ROOT = Path(__file__).resolve().parents[1]
 DCODE = ROOT / ".venv" / "bin" / "dcode"

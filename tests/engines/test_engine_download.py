@@ -93,7 +93,7 @@ def test_download_hf_full_with_token_and_sha(server, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_ENDPOINT", base(server))
     monkeypatch.setenv("HF_TOKEN", "secret-token")
     target = tmp_path / "m" / "model.gguf"
-    assert download_hf("org/repo", "model.gguf", target, sha256=SHA, progress=False) == target
+    assert download_hf("org/repo", "model.gguf", target, sha256=SHA) == target
     assert target.read_bytes() == DATA
     assert not target.with_name("model.gguf.part").exists()
     assert server.requests[0]["authorization"] == "Bearer secret-token"
@@ -102,7 +102,7 @@ def test_download_hf_full_with_token_and_sha(server, tmp_path, monkeypatch):
 def test_resume_sends_range_and_appends(server, tmp_path):
     target = tmp_path / "model.gguf"
     target.with_name("model.gguf.part").write_bytes(DATA[:300_000])
-    download(base(server) + PATH, target, sha256=SHA, progress=False)
+    download(base(server) + PATH, target, sha256=SHA)
     assert target.read_bytes() == DATA
     assert server.requests[0]["range"] == "bytes=300000-"
 
@@ -110,7 +110,7 @@ def test_resume_sends_range_and_appends(server, tmp_path):
 def test_dropped_connection_is_resumed_on_retry(server, tmp_path):
     server.drop_after = 200_000
     target = tmp_path / "model.gguf"
-    download(base(server) + PATH, target, sha256=SHA, progress=False)
+    download(base(server) + PATH, target, sha256=SHA)
     assert target.read_bytes() == DATA
     assert len(server.requests) == 2 and server.requests[1]["range"].startswith("bytes=")
 
@@ -119,37 +119,37 @@ def test_server_ignoring_range_restarts_cleanly(server, tmp_path):
     server.ignore_range = True
     target = tmp_path / "model.gguf"
     target.with_name("model.gguf.part").write_bytes(b"stale bytes")
-    download(base(server) + PATH, target, sha256=SHA, progress=False)
+    download(base(server) + PATH, target, sha256=SHA)
     assert target.read_bytes() == DATA
 
 
 def test_complete_partial_file_gets_416_and_is_verified(server, tmp_path):
     target = tmp_path / "model.gguf"
     target.with_name("model.gguf.part").write_bytes(DATA)
-    download(base(server) + PATH, target, sha256=SHA, progress=False)
+    download(base(server) + PATH, target, sha256=SHA)
     assert target.read_bytes() == DATA
 
 
 def test_sha_mismatch_removes_the_download(server, tmp_path):
     target = tmp_path / "model.gguf"
     with pytest.raises(BadInput, match="sha256 mismatch"):
-        download(base(server) + PATH, target, sha256="0" * 64, progress=False)
+        download(base(server) + PATH, target, sha256="0" * 64)
     assert not target.exists() and not target.with_name("model.gguf.part").exists()
 
 
 def test_linked_etag_from_the_redirect_is_checked(server, tmp_path):
     server.linked_etag = SHA
     target = tmp_path / "ok.gguf"
-    download(base(server) + "/redirect" + PATH, target, progress=False)
+    download(base(server) + "/redirect" + PATH, target)
     assert target.read_bytes() == DATA
     server.linked_etag = "f" * 64
     with pytest.raises(BadInput, match="sha256 mismatch"):
-        download(base(server) + "/redirect" + PATH, tmp_path / "bad.gguf", progress=False)
+        download(base(server) + "/redirect" + PATH, tmp_path / "bad.gguf")
 
 
 def test_missing_file_is_a_clear_404(server, tmp_path):
     with pytest.raises(BadInput, match="not found \\(404\\)"):
-        download(base(server) + "/org/repo/resolve/main/absent.gguf", tmp_path / "x.gguf", progress=False)
+        download(base(server) + "/org/repo/resolve/main/absent.gguf", tmp_path / "x.gguf")
 
 
 def test_too_little_disk_space_is_refused_before_writing(server, tmp_path, monkeypatch):
@@ -160,5 +160,5 @@ def test_too_little_disk_space_is_refused_before_writing(server, tmp_path, monke
     usage = collections.namedtuple("usage", "total used free")
     monkeypatch.setattr(download_module.shutil, "disk_usage", lambda path: usage(10**9, 10**9 - 1000, 1000))
     with pytest.raises(BadInput, match="not enough disk space"):
-        download(base(server) + PATH, tmp_path / "model.gguf", progress=False)
+        download(base(server) + PATH, tmp_path / "model.gguf")
     assert not (tmp_path / "model.gguf").exists()

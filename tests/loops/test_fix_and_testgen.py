@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from dcode.loops import commands
+from dcode.cli import loops as commands
 from dcode.loops.fix import fix_module
 from dcode.loops.testgen import generate_tests, split_tests, target_for
 from dcode.problem import bind_module, load_tests

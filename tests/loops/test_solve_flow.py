@@ -235,7 +235,7 @@ def test_live_progress_shows_on_a_terminal_and_stays_silent_when_piped(checkers)
 
     from rich.console import Console
 
-    from dcode.loops.live import LiveProgress, summary_table
+    from dcode.cli.live import LiveProgress, summary_table
 
     for terminal in (True, False):
         buffer = io.StringIO()
@@ -255,7 +255,7 @@ def test_the_summary_names_outcome_candidates_and_cost(checkers):
 
     from rich.console import Console
 
-    from dcode.loops.live import summary_table
+    from dcode.cli.live import summary_table
 
     result, _ = run(add_problem(), ScriptedEngine([WRONG, RIGHT]), checkers, samples=4, batch=1, rounds=0)
     buffer = io.StringIO()

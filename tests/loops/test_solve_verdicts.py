@@ -18,7 +18,7 @@ from rich.console import Console
 from dcode.loops import Budget, SolveOptions, solve
 from dcode.loops.candidates import Candidate, rank
 from dcode.loops.events import Finished
-from dcode.loops.live import summary_table
+from dcode.cli.live import summary_table
 from dcode.problem import load_problem
 from dcode.sandbox import verdict as sv
 
@@ -92,7 +92,7 @@ assert add(1000, 1) == 1001
 def _solve_cli(tmp_path, monkeypatch, capsys, markdown: str, *args: str, answer: str) -> tuple[int, str, str]:
     """`dcode solve` as the CLI runs it, with a scripted chat model in place of a real one."""
     import dcode.engines
-    from dcode.loops.commands import solve_command
+    from dcode.cli.loops import solve_command
 
     monkeypatch.setattr(dcode.engines, "load_engine", lambda settings: ScriptedEngine([answer], chat_template=True))
     problem = tmp_path / "problem.md"

@@ -1,59 +1,18 @@
-"""How a CheckResult is shown: one JSON object (a contract), a rich table, or plain lines.
+"""How a CheckResult is shown on a terminal: a rich table, or plain lines when piped.
 
-The JSON shape is relied on by other tools (editors, CI scripts):
-`{"passed": bool, "verdict": str, "n_passed": int, "n_tests": int, "time_s": float,
-  "tests": [{"name", "kind", "hidden", "verdict", "time_s", "expected"?, "actual"?,
-             "stderr"?, "message"?}]}`
-Optional keys appear only when they carry something.
+The JSON form (a contract other tools rely on) is the library's: `dcode.eval.check.check_json`.
 """
 from __future__ import annotations
-
-from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from dcode.problem.types import AssertTest, CallTest, IOTest, PytestTest, TestCase
+from dcode.eval.check import test_name
 from dcode.sandbox.verdict import CheckResult, TestResult, Verdict
 
-_KIND = {IOTest: "io", CallTest: "call", AssertTest: "assert", PytestTest: "pytest"}
 _STYLE = {Verdict.PASSED: "green", Verdict.WRONG_ANSWER: "red", Verdict.TIMEOUT: "yellow",
           Verdict.MEMORY_LIMIT: "yellow", Verdict.SANDBOX_ERROR: "magenta"}
-
-
-def test_name(test: TestCase, index: int) -> str:
-    if test.name:
-        return test.name
-    if isinstance(test, CallTest):
-        return f"{test.fn}({', '.join(map(repr, test.args))})"[:80]
-    return f"test {index + 1}"
-
-
-def result_dict(r: TestResult, index: int) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "name": test_name(r.test, index),
-        "kind": _KIND.get(type(r.test), "other"),
-        "hidden": r.test.hidden,
-        "verdict": str(r.verdict),
-        "time_s": round(r.time_s, 6),
-    }
-    for key in ("expected", "actual", "stderr", "message"):
-        value = getattr(r, key)
-        if value:
-            row[key] = value
-    return row
-
-
-def check_json(result: CheckResult) -> dict[str, Any]:
-    return {
-        "passed": result.passed,
-        "verdict": str(result.verdict),
-        "n_passed": result.n_passed,
-        "n_tests": len(result.results),
-        "time_s": round(result.time_s, 4),
-        "tests": [result_dict(r, i) for i, r in enumerate(result.results)],
-    }
 
 
 def _one_line(text: str) -> str:

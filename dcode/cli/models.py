@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from dcode.cli.progress import DownloadBar
 from dcode.config import Settings, config_path, load_settings, load_settings_with_sources
 from dcode.errors import BadInput
 
@@ -60,7 +61,11 @@ def models_pull(
     spec = get_model(name)
     if spec.gguf is None:
         raise BadInput(f"model {name!r} has no GGUF file to pull; vLLM fetches {spec.hf_model} itself")
-    path = pull(spec, load_settings(), progress=not quiet, force=force)
+    if quiet:
+        path = pull(spec, load_settings(), force=force)
+    else:
+        with DownloadBar() as bar:
+            path = pull(spec, load_settings(), on_progress=bar, force=force)
     print(path)
 
 
@@ -107,7 +112,8 @@ def _installed_for_bench(name: str, settings: Settings, allow_pull: bool) -> Non
         raise BadInput(f"model {name!r} is not installed; pass --pull to download it first, "
                        f"or run `dcode models pull {name}`")
     err.print(f"dcode: {name} is not installed; pulling it first (--pull)", markup=False)
-    path = pull(spec, settings, progress=True)
+    with DownloadBar(err) as bar:
+        path = pull(spec, settings, on_progress=bar)
     err.print(f"dcode: installed {name} at {path}", markup=False)
 
 

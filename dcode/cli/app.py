@@ -53,7 +53,8 @@ def check(
 ) -> None:
     """Run CANDIDATE against every test in TESTS. Exit 0 if all pass, 1 if any fails."""
     from dcode.eval.check import check_file
-    from dcode.eval.report import check_json, render_check
+    from dcode.cli.report import render_check
+    from dcode.eval.check import check_json
 
     result = check_file(candidate, tests, timeout_s=timeout, memory_mb=memory)
     if as_json:
@@ -85,7 +86,7 @@ def eval_humaneval(
     err.print(f"results: {report.results_path} ({report.time_s:.1f}s)", markup=False, highlight=False)
 
 
-from dcode.engines.commands import models_app  # noqa: E402
+from dcode.cli.models import models_app  # noqa: E402
 
 app.add_typer(models_app, name="models")
 
@@ -96,7 +97,7 @@ def config(
     path: bool = typer.Option(False, "--path", help="Only print where the config file lives."),
 ) -> None:
     """Show the effective settings and where each came from (defaults, TOML file, DCODE_* env)."""
-    from dcode.engines.commands import show_config
+    from dcode.cli.models import show_config
 
     show_config(as_json=as_json, path_only=path)
 
@@ -132,7 +133,7 @@ def solve(
     batch: int = typer.Option(4, "--batch", help="Samples per engine call."),
 ) -> None:
     """Generate code for PROBLEM until a candidate passes its tests. Exit 0 passed, 1 none passed."""
-    from dcode.loops.commands import solve_command
+    from dcode.cli.loops import solve_command
 
     raise typer.Exit(solve_command(problem, samples=samples, rounds=rounds, max_tokens=max_tokens, time_s=time_s,
                                    seed=seed, out_path=out_path, as_json=as_json, trace_dir=trace,
@@ -155,7 +156,7 @@ def fix(
     server_url: Optional[str] = typer.Option(None, "--server-url", help="OpenAI-compatible server URL."),
 ) -> None:
     """Make MODULE pass the pytest TESTS: show a diff; write only with --write. Exit 0 when they pass."""
-    from dcode.loops.commands import fix_command
+    from dcode.cli.loops import fix_command
 
     raise typer.Exit(fix_command(module, tests, write=write, rounds=rounds, samples=samples, max_tokens=max_tokens,
                                  trace_dir=trace, seed=seed, model=model, engine=engine, server_url=server_url,
@@ -175,7 +176,7 @@ def test_(
     server_url: Optional[str] = typer.Option(None, "--server-url", help="OpenAI-compatible server URL."),
 ) -> None:
     """Generate pytest tests for MODULE; keep those that pass; report line coverage. Exit 1 when none pass."""
-    from dcode.loops.commands import test_command
+    from dcode.cli.loops import test_command
 
     raise typer.Exit(test_command(module, write=write, samples=samples, max_tokens=max_tokens, trace_dir=trace,
                                   seed=seed, model=model, engine=engine, server_url=server_url, out=out, err=err))

@@ -43,7 +43,7 @@ def solve_command(problem: Path, *, samples: int, rounds: int | None, max_tokens
                   style: str, batch: int, out: Console, err: Console) -> int:
     """Solve PROBLEM; print the code that passed (stdout or --out) and a summary (stderr). Returns the exit code."""
     from dcode.loops.files import solve_file
-    from dcode.loops.live import LiveProgress, summary_table
+    from dcode.cli.live import LiveProgress, summary_table
     from dcode.loops.solve import Budget, SolveOptions
 
     _positive("--samples", samples)

@@ -1,0 +1,3 @@
+from dcode.cli.app import main
+
+main()
