@@ -162,3 +162,25 @@ def test_too_little_disk_space_is_refused_before_writing(server, tmp_path, monke
     with pytest.raises(BadInput, match="not enough disk space"):
         download(base(server) + PATH, tmp_path / "model.gguf")
     assert not (tmp_path / "model.gguf").exists()
+
+
+def test_progress_goes_to_the_callback_and_the_cli_bar_draws_it(server, tmp_path):
+    """The library reports bytes done and total; drawing is the CLI's (dcode/cli/progress.py)."""
+    import io
+
+    from rich.console import Console
+
+    from dcode.cli.progress import DownloadBar
+
+    seen = []
+    target = tmp_path / "model.gguf"
+    target.with_name("model.gguf.part").write_bytes(DATA[:300_000])
+    download(base(server) + PATH, target, sha256=SHA, on_progress=seen.append)
+    assert seen[0].done == 300_000 and seen[-1].done == seen[-1].total == len(DATA)
+    assert [p.done for p in seen] == sorted(p.done for p in seen)
+    buffer = io.StringIO()
+    with DownloadBar(Console(file=buffer, force_terminal=True, width=100)) as bar:
+        for p in seen:
+            bar(p)
+        bar(type(seen[0])("model.gguf", note="warning: not verified"))
+    assert "model.gguf" in buffer.getvalue() and "warning: not verified" in buffer.getvalue()
