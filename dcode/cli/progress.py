@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.progress import Progress as Bar
 
-from dcode.engines.progress import Progress
+from dcode.models.progress import Progress
 
 
 class DownloadBar:

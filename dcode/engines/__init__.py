@@ -5,9 +5,9 @@
     code = extract_code(c.text)
 """
 from dcode.engines.base import Cancel, Completion, Engine, EngineInfo, Message, OnToken, Sampling
-from dcode.engines.fim import FimFormat
+from dcode.models.fim import FimFormat
 from dcode.engines.loader import load_engine, sampling_for
-from dcode.engines.registry import ModelSpec, get_model, load_registry
+from dcode.models.registry import ModelSpec, get_model, load_registry
 from dcode.engines.text import code_blocks, extract_code, split_reasoning
 
 __all__ = [

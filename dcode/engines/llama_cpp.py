@@ -18,9 +18,9 @@ from pathlib import Path
 from time import perf_counter
 
 from dcode.engines.base import Cancel, Completion, EngineInfo, Message, OnToken, Sampling
-from dcode.engines.fim import FimFormat
-from dcode.engines.gguf import check_gguf
-from dcode.engines.registry import ModelSpec
+from dcode.models.fim import FimFormat
+from dcode.models.gguf import check_gguf
+from dcode.models.registry import ModelSpec
 from dcode.engines.stops import StopScanner
 from dcode.engines.text import opens_thinking, reopen_thinking, split_reasoning
 from dcode.errors import BadInput

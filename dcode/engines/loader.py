@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dcode.config import Settings, load_settings
 from dcode.engines.base import Engine
-from dcode.engines.registry import ModelSpec, get_model, lookup
+from dcode.models.registry import ModelSpec, get_model, lookup
 from dcode.errors import BadInput
 
 _cache: dict[tuple, Engine] = {}
@@ -20,7 +20,7 @@ _cache_lock = threading.Lock()
 
 def resolve_gguf(settings: Settings) -> tuple[Path, ModelSpec | None]:
     """The GGUF file `settings.model` names (a registry name or a path), and its spec when known."""
-    from dcode.engines import store
+    from dcode.models import store
 
     spec = lookup(settings.model)
     if spec is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from time import perf_counter
 
 from dcode.engines.base import Cancel, Completion, EngineInfo, Message, OnToken, Sampling
-from dcode.engines.registry import ModelSpec
+from dcode.models.registry import ModelSpec
 from dcode.engines.text import THINK_CLOSE, opens_thinking, reopen_thinking, split_reasoning
 from dcode.errors import BadInput
 

@@ -5,7 +5,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from dcode.engines.download import download, download_hf, hf_url
+from dcode.models.download import download, download_hf, hf_url
 from dcode.errors import BadInput
 
 DATA = bytes(range(256)) * 4096  # 1 MiB
@@ -155,7 +155,7 @@ def test_missing_file_is_a_clear_404(server, tmp_path):
 def test_too_little_disk_space_is_refused_before_writing(server, tmp_path, monkeypatch):
     import collections
 
-    import dcode.engines.download as download_module
+    import dcode.models.download as download_module
 
     usage = collections.namedtuple("usage", "total used free")
     monkeypatch.setattr(download_module.shutil, "disk_usage", lambda path: usage(10**9, 10**9 - 1000, 1000))

