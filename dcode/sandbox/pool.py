@@ -9,6 +9,7 @@ answering; a test that was on it gets `timeout` if it ran out its time, else
 from __future__ import annotations
 
 import atexit
+import itertools
 import binascii
 import json
 import marshal
@@ -22,7 +23,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,7 @@ class Worker:
         self._scratch_mb = scratch_mb
         self._proc: subprocess.Popen | None = None
         self._stderr: deque[bytes] = deque(maxlen=64)
+        self._write_lock = threading.Lock()
 
     def start(self) -> None:
         """Boot a server; until one has booted in this process, a kind that fails is dropped for the next."""
@@ -107,11 +109,25 @@ class Worker:
         if not self.alive:
             self.start()
         try:
-            self._proc.stdin.write(struct.pack(">I", len(data)) + data)  # type: ignore[union-attr]
-            self._proc.stdin.flush()  # type: ignore[union-attr]
+            with self._write_lock:  # a cancel may be written from another thread
+                self._proc.stdin.write(struct.pack(">I", len(data)) + data)  # type: ignore[union-attr]
+                self._proc.stdin.flush()  # type: ignore[union-attr]
         except (BrokenPipeError, OSError) as e:
             self.close()
             raise WorkerDied(f"the worker went away: {e}") from None
+
+    def cancel(self, request_id: int) -> None:
+        """Ask the worker to drop a queued request, or kill the test it runs now; its reply says `cancelled`."""
+        proc = self._proc
+        if proc is None or proc.poll() is not None:
+            return
+        data = json.dumps({"kind": "cancel", "id": request_id}).encode()
+        try:
+            with self._write_lock:
+                proc.stdin.write(struct.pack(">I", len(data)) + data)  # type: ignore[union-attr]
+                proc.stdin.flush()  # type: ignore[union-attr]
+        except (BrokenPipeError, OSError, ValueError):
+            pass  # the worker is going away; the driver resolves the test
 
     def receive(self, deadline: float) -> dict:
         """The next reply, in the order the requests were sent."""
@@ -180,6 +196,29 @@ PIPELINE_DEPTH = 2  # requests queued on a worker: the next one is waiting when 
 PIPELINE_BYTES = 32 * 1024  # a request queued behind another must fit the pipe's buffer, or writing it could block
 
 
+_IDS = itertools.count(1)
+
+
+class CheckFuture(Future):
+    """One test's future. `cancel()` works at every stage: before it is sent, while it waits in
+    the worker's queue, and while it runs (the worker kills it and serves the next test)."""
+
+    _task: "_Task"
+
+    def cancel(self) -> bool:
+        if super().cancel():
+            return True
+        task = self._task
+        with task.lock:
+            if self.done():
+                return False
+            task.cancel_requested = True
+            worker = task.worker
+        if worker is not None:
+            worker.cancel(task.id)
+        return True
+
+
 @dataclass(eq=False)
 class _Task:
     """One test on its way through a worker: built lazily, resolved through its future."""
@@ -196,9 +235,14 @@ class _Task:
     claimed: bool = False  # the driver has seen it (its future is running, its request built)
     attempts: int = 0
     started: float = 0.0
+    id: int = field(default_factory=lambda: next(_IDS))
+    worker: Worker | None = None  # where it was sent, for a cancel
+    cancel_requested: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def encode(self) -> None:
         req = judge.build_request(self.code, self.test, self.limits)
+        req["id"] = self.id
         if self.bytecode is not None and req["kind"] != "pytest":  # pytest imports the module from a file
             req["bytecode"] = self.bytecode
         self.nonce = req["nonce"]
@@ -208,6 +252,9 @@ class _Task:
     def resolve(self, reply: dict) -> None:
         """Turn the worker's raw reply into verdicts (here, in the parent) and hand them over."""
         if self.future.done():
+            return
+        if reply.get("status") == "cancelled" or self.cancel_requested:
+            self.future.set_exception(CancelledError())
             return
         try:
             reply["wall_s"] = self.wall
@@ -300,11 +347,13 @@ class Sandbox:
         return self
 
     def _submit(self, code: str, bytecode: str | None, test: Any, limits: Limits,
-                skip: threading.Event | None = None) -> Future:
+                skip: threading.Event | None = None) -> CheckFuture:
         self.start()
-        task = _Task(code, bytecode, test, limits, Future(), skip)
+        future = CheckFuture()
+        task = _Task(code, bytecode, test, limits, future, skip)
+        future._task = task
         self._tasks.put(task)
-        return task.future
+        return future
 
     def _drive(self, worker: Worker) -> None:
         """Feed one worker: keep the next request queued behind the running one, resolve replies in order.
@@ -358,7 +407,12 @@ class Sandbox:
             waiting.popleft()
             task.attempts += 1
             try:
-                lane.worker.send(task.data)
+                with task.lock:
+                    if task.cancel_requested:
+                        task.resolve({"status": "cancelled"})
+                        continue
+                    lane.worker.send(task.data)
+                    task.worker = lane.worker
             except BadInput as e:  # no sandbox can start here: the caller hears why
                 task.future.set_exception(e)
                 continue
@@ -422,6 +476,30 @@ class Sandbox:
               stop_on_first_failure: bool = False) -> CheckResult:
         """Run `code` against every test; results in test order."""
         return self.check_many([(code, tests)], limits, stop_on_first_failure=stop_on_first_failure)[0]
+
+    def submit(self, code: str, tests: Sequence[TestCase], limits: Limits | None = None) -> list[CheckFuture]:
+        """Start checking `code` against each test; one future per test, each a list of TestResults.
+
+        Nothing blocks: an editor or a TUI waits on the futures it cares about, and
+        `future.cancel()` drops a test still queued or kills one that is running (the
+        worker then serves the next test). A program that does not parse needs no sandbox:
+        its futures are already done.
+
+            futures = sandbox.submit(code, tests)
+            futures[0].cancel()
+            finished = [f.result() for f in futures[1:]]  # lists of TestResults
+        """
+        limits = limits or Limits()
+        bytecode, error = _compile(code)
+        if error:
+            done = []
+            for t in tests:
+                future = CheckFuture()
+                future._task = _Task(code, None, t, limits, future)
+                future.set_result([TestResult(test=t, verdict=Verdict.SYNTAX_ERROR, time_s=0.0, message=error)])
+                done.append(future)
+            return done
+        return [self._submit(code, bytecode, t, limits) for t in tests]  # type: ignore[misc]
 
     def check_many(self, jobs: Sequence[tuple[str, Sequence[TestCase]]], limits: Limits | None = None, *,
                    stop_on_first_failure: bool = False) -> list[CheckResult]:

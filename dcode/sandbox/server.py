@@ -188,6 +188,8 @@ class Server:
         self.wfd = os.dup(1)
         os.set_inheritable(self.rfd, False)
         os.set_inheritable(self.wfd, False)
+        self.pending: list[dict] = []  # requests read while a test ran (the parent queues the next one)
+        self.cancelled: set[int] = set()  # ids the parent cancelled before they ran
         null = os.open("/dev/null", os.O_RDWR)
         for fd in (0, 1):
             os.dup2(null, fd)
@@ -196,11 +198,18 @@ class Server:
     def serve(self) -> None:
         while True:
             try:
-                req = _frame_read(self.rfd)
+                req = self.pending.pop(0) if self.pending else _frame_read(self.rfd)
             except (EOFError, OSError):
                 return
             if req.get("kind") == "ping":
                 _frame_write(self.wfd, {"ok": True})
+                continue
+            if req.get("kind") == "cancel":  # for a request not run yet; it gets no reply of its own
+                self.cancelled.add(req.get("id"))
+                continue
+            if req.get("id") in self.cancelled:
+                self.cancelled.discard(req.get("id"))
+                _frame_write(self.wfd, {"status": "cancelled", "time_s": 0.0})
                 continue
             try:
                 reply = self.run(req)
@@ -226,7 +235,7 @@ class Server:
             self._child(req, limits, stdin, stdout, stderr, report, nonce_r)
         for fd in (stdin, nonce_r):
             os.close(fd)
-        status, usage = self._wait(pid, start + limits["wall_s"])
+        status, usage = self._wait(pid, start + limits["wall_s"], req.get("id"))
         elapsed = time.monotonic() - start
         t_kill = time.monotonic()
         self._kill_all()
@@ -304,24 +313,50 @@ class Server:
         harness.run(req, report_fd, nonce_fd)
         os._exit(1)
 
-    def _wait(self, pid: int, deadline: float):
+    def _wait(self, pid: int, deadline: float, req_id: object = None):
+        """The child's end: it exited, was signalled, ran out of time, or the parent cancelled it.
+
+        The parent's pipe is watched too: a cancel for this test kills the child at once;
+        anything else that arrives (the next request) is kept for `serve`.
+        """
         pidfd = os.pidfd_open(pid)
         try:
             poller = select.poll()
             poller.register(pidfd, select.POLLIN)
+            poller.register(self.rfd, select.POLLIN)
             while True:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     os.kill(pid, signal.SIGKILL)
                     _, raw, usage = os.wait4(pid, 0)
                     return ("timeout", None), usage
-                if poller.poll(left * 1000):
+                ready = dict(poller.poll(left * 1000))
+                if self.rfd in ready and pidfd not in ready and self._cancelled_now(req_id):
+                    os.kill(pid, signal.SIGKILL)
+                    _, raw, usage = os.wait4(pid, 0)
+                    return ("cancelled", None), usage
+                if pidfd in ready:
                     _, raw, usage = os.wait4(pid, 0)
                     if os.WIFSIGNALED(raw):
                         return ("signaled", os.WTERMSIG(raw)), usage
                     return ("exited", os.WEXITSTATUS(raw)), usage
         finally:
             os.close(pidfd)
+
+    def _cancelled_now(self, req_id: object) -> bool:
+        """Read what the parent sent while a test runs: True when it cancels this very test."""
+        try:
+            frame = _frame_read(self.rfd)
+        except (EOFError, OSError):  # the parent is gone: so is everything here
+            self._kill_all()
+            os._exit(0)
+        if frame.get("kind") == "cancel":
+            if frame.get("id") == req_id:
+                return True
+            self.cancelled.add(frame.get("id"))
+        else:
+            self.pending.append(frame)
+        return False
 
     @staticmethod
     def _kill_all() -> None:
