@@ -20,6 +20,9 @@ class Sampling:
     max_tokens: int = 512
     stop: tuple[str, ...] = ()
     seed: int | None = None
+    # An inline suggestion someone is waiting for: it runs before the next sample of a long batch
+    # (llama.cpp; servers schedule requests themselves). `fill()` is always urgent.
+    urgent: bool = False
 
 
 @dataclass(frozen=True)

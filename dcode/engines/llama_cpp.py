@@ -14,6 +14,8 @@ import logging
 import os
 import random
 import threading
+from dataclasses import replace
+from contextlib import contextmanager
 from pathlib import Path
 from time import perf_counter
 
@@ -95,7 +97,7 @@ class LlamaCppEngine:
             raise BadInput(f"{path}: llama.cpp could not load the model ({failure})")
         self.load_s = perf_counter() - start
         self._eog = lambda token: bool(llama_cpp.llama_token_is_eog(self._llm._model.vocab, token))
-        self._lock = threading.Lock()
+        self._turns = _Turns()
         self._closed = False
         metadata = self._llm.metadata
         self._template = metadata.get("tokenizer.chat_template") or (spec.template if spec else None)
@@ -126,7 +128,8 @@ class LlamaCppEngine:
         if self.fim is None:
             raise BadInput(f"model {self.info.model!r} has no fill-in-the-middle tokens; "
                            "use a FIM-trained model (deepseek-coder, qwen2.5-coder)")
-        return self._run(self._tokenize(self.fim.render(prefix, suffix)), sampling, self.fim.stop, cancel, on_token)
+        return self._run(self._tokenize(self.fim.render(prefix, suffix)), replace(sampling, urgent=True),
+                         self.fim.stop, cancel, on_token)
 
     def count_tokens(self, text: str) -> int:
         self._check_open()
@@ -136,7 +139,7 @@ class LlamaCppEngine:
         from dcode.engines.loader import forget
 
         forget(self)
-        with self._lock:
+        with self._turns.turn(urgent=True):
             if not self._closed:
                 self._closed = True
                 self._llm.close()
@@ -200,9 +203,9 @@ class LlamaCppEngine:
         base_seed = sampling.seed if sampling.seed is not None and sampling.seed >= 0 else random.randrange(2**31)
         all_stops = tuple(dict.fromkeys((*sampling.stop, *stops)))
         results = []
-        with self._lock:
-            self._check_open()
-            for index in range(max(1, sampling.n)):
+        for index in range(max(1, sampling.n)):  # a turn per sample: an urgent request can go in between
+            with self._turns.turn(sampling.urgent):
+                self._check_open()
                 results.append(self._sample(tokens, sampling, base_seed + index, all_stops, index, cancel, on_token))
         return results
 
@@ -256,3 +259,35 @@ class LlamaCppEngine:
         return Completion(text=scanner.text, finish_reason=finish, prompt_tokens=len(tokens),
                           completion_tokens=count, time_to_first_token_s=first_token_s,
                           total_s=perf_counter() - start, reasoning=reasoning)
+
+
+class _Turns:
+    """Whose turn the model is: one sample at a time, and an urgent request before the next sample of a batch.
+
+    Holding the model for a whole 8-sample solve batch would make an inline suggestion wait
+    for all of it; taking turns per sample bounds that wait by one sample.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._busy = False
+        self._urgent = 0
+
+    @contextmanager
+    def turn(self, urgent: bool):
+        with self._cond:
+            if urgent:
+                self._urgent += 1
+            try:
+                while self._busy or (not urgent and self._urgent):
+                    self._cond.wait()
+            finally:
+                if urgent:
+                    self._urgent -= 1
+            self._busy = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._busy = False
+                self._cond.notify_all()

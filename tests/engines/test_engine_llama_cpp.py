@@ -204,3 +204,29 @@ def test_fim_tokens_from_gguf_metadata(engine):
     old = engine._fim_from_metadata({"tokenizer.ggml.prefix_token_id": "1", "tokenizer.ggml.suffix_token_id": "2",
                                      "tokenizer.ggml.middle_token_id": "0"})
     assert new == old == FimFormat("<s>", "</s>", "<unk>")
+
+
+def test_an_urgent_fill_runs_between_the_samples_of_a_long_batch(engine):
+    """An inline suggestion issued during an 8-sample complete() returns before the batch ends."""
+    import threading
+
+    started = threading.Event()
+    finished_samples: list[int] = []
+    batch_done = threading.Event()
+
+    def on_token(index: int, text: str) -> None:
+        started.set()
+
+    def batch() -> None:
+        for c in engine.complete("def f(x):", Sampling(n=8, max_tokens=48, seed=3), on_token=on_token):
+            finished_samples.append(c.completion_tokens)
+        batch_done.set()
+
+    worker = threading.Thread(target=batch)
+    worker.start()
+    assert started.wait(60)
+    [suggestion] = engine.fill("def add(a, b):\n    return ", "\n", Sampling(max_tokens=4, seed=1))
+    assert not batch_done.is_set()  # the fill did not wait for the other seven samples
+    worker.join(120)
+    assert batch_done.is_set() and len(finished_samples) == 8
+    assert suggestion.finish_reason in ("length", "stop")
