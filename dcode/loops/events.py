@@ -51,6 +51,7 @@ class TokenStreamed:
     sample: int
     tokens: int  # generated so far in this call, all samples together
     tokens_per_s: float
+    text: str = ""  # the piece of text that arrived with this token
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class Finished:
     hidden_verdict: str | None = None
     hidden_passed: int | None = None
     hidden_total: int | None = None
+    error: str = ""  # the engine's or the sandbox's error when the solve ended on one (it is raised too)
 
 
 Event = Union[Started, PhaseChanged, PromptSent, TokenStreamed, SampleDone, CandidateChecked, InputsGenerated,

@@ -14,6 +14,8 @@ prompt or feedback.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -248,12 +250,12 @@ class _Run:
                             stop=prompt.stop, seed=seed))
         call, began, streamed = self.calls, time.monotonic(), [0]
 
-        def on_token(sample: int, _text: str) -> None:
+        def on_token(sample: int, text: str) -> None:
             streamed[0] += 1
             if self.user_cancel is not None and self.user_cancel.is_set:
                 self.cancel.set()
             elapsed = time.monotonic() - began
-            self.log(TokenStreamed(call, sample, streamed[0], streamed[0] / elapsed if elapsed > 0 else 0.0))
+            self.log(TokenStreamed(call, sample, streamed[0], streamed[0] / elapsed if elapsed > 0 else 0.0, text))
 
         if prompt.style == "chat":
             completions = self.engine.chat(list(prompt.messages), sampling, cancel=self.cancel, on_token=on_token)
@@ -397,15 +399,29 @@ def final_status(best: Candidate | None, has_visible: bool, hidden: CheckResult 
 
 
 def solve(problem: Problem, engine: Engine, budget: Budget = Budget(), options: SolveOptions = SolveOptions(), *,
-          hidden_tests: list[TestCase] | None = None, on_event: OnEvent | None = None, cancel: Cancel | None = None,
-          check_many=None, check=None) -> SolveResult:
+          hidden_tests: list[TestCase] | None = None, on_event: OnEvent | Sequence[OnEvent] | None = None,
+          cancel: Cancel | None = None, check_many=None, check=None) -> SolveResult:
     """Generate programs for `problem` until one passes its visible tests or the budget ends.
 
+    `on_event` is one subscriber or several; the stream always ends in `Finished`: after
+    success, failure or cancel, and after an error (with the error in it, then re-raised).
     `check_many` and `check` default to the sandbox's; they are parameters so that tests of
     the loop's control flow can run without a model, never to skip the sandbox in use.
     """
-    log = EventLog([on_event] if on_event else [])
-    run = _Run(problem, engine, budget, options, list(hidden_tests or []), log, cancel,
+    subscribers = [on_event] if callable(on_event) else list(on_event or [])
+    log = EventLog(subscribers)
+    started = time.monotonic()
+    try:
+        return _solve(problem, engine, budget, options, list(hidden_tests or []), log, cancel, check_many, check)
+    except BaseException as e:
+        log(Finished(passed=False, status="error", stop_reason="error", candidate=None, samples=0, tokens=0,
+                     time_s=time.monotonic() - started, error=f"{type(e).__name__}: {e}"))
+        raise
+
+
+def _solve(problem: Problem, engine: Engine, budget: Budget, options: SolveOptions, hidden_tests: list[TestCase],
+           log: EventLog, cancel: Cancel | None, check_many, check) -> SolveResult:
+    run = _Run(problem, engine, budget, options, hidden_tests, log, cancel,
                check_many or _default_check_many, check or _default_check)
     log(Started(title=problem.title, style=problem.style, prompt_style=run.style, visible_tests=len(run.visible),
                 hidden_tests=len(run.hidden), budget=asdict(budget)))

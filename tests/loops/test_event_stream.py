@@ -1,0 +1,61 @@
+"""The solve loop as an event source: any number of subscribers, tokens with their text, and `Finished` always last."""
+from __future__ import annotations
+
+import pytest
+
+from dcode.engines import Cancel
+from dcode.loops import Budget, SolveOptions, solve
+from dcode.loops.events import Finished, TokenStreamed
+
+from loops_fakes import ScriptedEngine, add_problem
+
+WRONG = "    return a - b\n"
+RIGHT = "    return a + b\n"
+
+
+class Broken(ScriptedEngine):
+    def _answer(self, *args, **kwargs):
+        raise ConnectionError("the server went away")
+
+
+def solve_with(engine, checkers, **budget):
+    first, second = [], []
+    check_many, check = checkers
+    try:
+        result = solve(add_problem(), engine, Budget(**{"samples": 2, "batch": 1, **budget}), SolveOptions(seed=1),
+                       on_event=[first.append, second.append], check_many=check_many, check=check)
+    except ConnectionError:
+        result = None
+    assert first == second  # every subscriber hears every event, in the same order
+    return result, first
+
+
+def test_a_solve_that_passes_ends_in_finished_and_tokens_carry_their_text(checkers):
+    result, events = solve_with(ScriptedEngine([RIGHT]), checkers)
+    assert result.passed and isinstance(events[-1], Finished) and events[-1].passed and not events[-1].error
+    tokens = [e for e in events if isinstance(e, TokenStreamed)]
+    assert tokens and "".join(t.text for t in tokens) == RIGHT
+
+
+def test_a_solve_that_fails_ends_in_finished(checkers):
+    result, events = solve_with(ScriptedEngine([WRONG]), checkers)
+    assert not result.passed and isinstance(events[-1], Finished) and events[-1].status == "failed"
+
+
+def test_a_cancelled_solve_ends_in_finished(checkers):
+    cancel = Cancel()
+    cancel.set()
+    check_many, check = checkers
+    events = []
+    solve(add_problem(), ScriptedEngine([WRONG]), Budget(samples=4, batch=1), SolveOptions(seed=1),
+          on_event=events.append, cancel=cancel, check_many=check_many, check=check)
+    assert isinstance(events[-1], Finished) and not events[-1].passed
+
+
+def test_an_engine_error_ends_in_finished_with_the_error_and_is_raised(checkers):
+    result, events = solve_with(Broken([RIGHT]), checkers)
+    assert result is None
+    assert isinstance(events[-1], Finished) and events[-1].status == "error"
+    assert events[-1].error == "ConnectionError: the server went away"
+    with pytest.raises(ConnectionError):
+        solve(add_problem(), Broken([RIGHT]), Budget(samples=1), SolveOptions(seed=1))
