@@ -62,8 +62,8 @@ def looped(engine, p: dict, n: int, rounds: int, args, folder: Path) -> dict:
     stub = folder / f"{p['entry_point']}.py"
     stub.write_text(p["prompt"])
     problem = load_stub(stub)
-    options = SolveOptions(tokens_per_sample=args.max_tokens, temperature=args.temperature, top_p=args.top_p,
-                           seed=args.seed, prompt_style="complete", limits=LIMITS)
+    options = SolveOptions(Sampling(max_tokens=args.max_tokens, temperature=args.temperature, top_p=args.top_p,
+                                    seed=args.seed), prompt_style="complete", limits=LIMITS)
     budget = Budget(samples=n, rounds=rounds, batch=min(args.batch, n), max_tokens=n * args.max_tokens)
     result = solve(problem, engine, budget, options, hidden_tests=[hidden_test(p)])
     return {"passed": bool(result.hidden_passed), "visible_tests": len(problem.visible_tests),

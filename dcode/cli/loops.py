@@ -113,8 +113,9 @@ def _traced(trace_dir: Path | None):
 
 def _sampling(settings, max_tokens: int | None) -> dict:
     """fix's and test's sampling: the user's settings, --max-tokens over the configured tokens per proposal."""
-    return {"tokens_per_sample": max_tokens or settings.max_tokens, "temperature": settings.temperature,
-            "top_p": settings.top_p, "seed": settings.seed if settings.seed >= 0 else None}
+    from dcode.engines import sampling_for
+
+    return {"sampling": sampling_for(settings, **({"max_tokens": max_tokens} if max_tokens else {}))}
 
 
 def fix_command(module: Path, tests_path: Path, *, write: bool, rounds: int, samples: int, seed: int | None,

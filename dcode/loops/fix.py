@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import difflib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dcode.engines.base import Cancel, Engine, Message, Sampling
 from dcode.errors import BadInput, read_user_text
 from dcode.loops.candidates import code_key
-from dcode.loops.events import CandidateChecked, EventLog, OnEvent, PhaseChanged, PromptSent, SampleDone
+from dcode.loops.events import CandidateChecked, EventLog, OnEvent, PhaseChanged
 from dcode.loops.feedback import clip, tail
+from dcode.loops.generate import generate, seeded
 from dcode.loops.prompts import ANSWER, Prompt, PromptStyle, comment
 from dcode.problem.types import PytestTest, TestCase
 from dcode.sandbox.verdict import CheckResult, Limits
@@ -102,10 +103,13 @@ def _test_source(tests: list[TestCase]) -> str:
 
 
 def fix_module(path: Path, tests: list[TestCase], engine: Engine, *, rounds: int = 3, samples_per_round: int = 2,
-               tokens_per_sample: int = 2048, temperature: float = 0.6, top_p: float = 0.95, seed: int | None = None,
-               style: PromptStyle | None = None, limits: Limits | None = None, on_event: OnEvent | None = None,
+               sampling: Sampling = Sampling(max_tokens=2048), style: PromptStyle | None = None, limits: Limits | None = None, on_event: OnEvent | None = None,
                cancel: Cancel | None = None, check_many=None) -> FixResult:
-    """Up to `rounds` rounds of: show the failures, take whole-file rewrites, keep the best that passes most."""
+    """Up to `rounds` rounds of: show the failures, take whole-file rewrites, keep the best that passes most.
+
+    `sampling` is per proposal (its max_tokens caps a rewrite; a rewrite never needs much
+    more than twice the module); its `n` is `samples_per_round`.
+    """
     if check_many is None:
         from dcode.sandbox import check_many
     log = EventLog([on_event] if on_event else [])
@@ -123,21 +127,13 @@ def fix_module(path: Path, tests: list[TestCase], engine: Engine, *, rounds: int
         calls += 1
         log(PhaseChanged("fix", f"round {done_rounds}: {len(best.results) - best.n_passed} failing test(s)"))
         prompt = fix_prompt(style, name, best_code, failures_text(best), source)
-        budget = min(tokens_per_sample, 2 * engine.count_tokens(best_code) + 256)
-        sampling = Sampling(n=samples_per_round, temperature=temperature, top_p=top_p, max_tokens=budget,
-                            stop=prompt.stop, seed=None if seed is None else seed + calls)
-        log(PromptSent(call=calls, purpose="fix", n=samples_per_round, max_tokens=budget, prompt=prompt.text,
-                       messages=tuple({"role": m.role, "content": m.content} for m in prompt.messages),
-                       stop=prompt.stop, seed=sampling.seed))
-        if prompt.style == "chat":
-            completions = engine.chat(list(prompt.messages), sampling, cancel=cancel)
-        else:
-            completions = engine.complete(prompt.text, sampling, cancel=cancel)
+        budget = min(sampling.max_tokens, 2 * engine.count_tokens(best_code) + 256)
+        completions = generate(engine, prompt, replace(seeded(sampling, calls), n=samples_per_round, max_tokens=budget),
+                               log, call=calls, purpose="fix", cancel=cancel)
         codes = []
         for i, c in enumerate(completions):
             samples += 1
             tokens += c.completion_tokens
-            log(SampleDone(calls, i, c.text, c.finish_reason, c.prompt_tokens, c.completion_tokens, c.total_s))
             code = _module_from(prompt, c.text)
             if code is not None and code_key(code) not in seen:
                 seen.add(code_key(code))

@@ -18,16 +18,17 @@ from collections.abc import Sequence
 
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 from dcode.config import Settings
 from dcode.engines.base import Cancel, Completion, Engine, Sampling
 from dcode.loops import agreement
 from dcode.loops.candidates import Candidate, Pool, rank
-from dcode.loops.events import (CandidateChecked, Event, EventLog, Finished, OnEvent, PhaseChanged, PromptSent,
-                                Ranked, SampleDone, Started, InputsGenerated, TokenStreamed)
+from dcode.loops.events import (CandidateChecked, Event, EventLog, Finished, InputsGenerated, OnEvent, PhaseChanged,
+                                Ranked, Started, TokenStreamed)
 from dcode.loops.feedback import feedback_for
+from dcode.loops.generate import generate, seeded
 from dcode.loops.prompts import Prompt, PromptStyle, fix_prompt, solve_prompt
 from dcode.problem.types import Problem, TestCase
 from dcode.sandbox.verdict import CheckResult, Limits
@@ -58,10 +59,8 @@ class Budget:
 
 @dataclass(frozen=True)
 class SolveOptions:
-    tokens_per_sample: int = 1024
-    temperature: float = 0.6
-    top_p: float = 0.95
-    seed: int | None = None
+    # Per sample; `n` and `stop` are the loop's to set. `max_tokens` is tokens per sample.
+    sampling: Sampling = Sampling(max_tokens=1024)
     prompt_style: Literal["auto", "chat", "complete"] = "auto"
     min_tests: int = 3  # with fewer visible tests, rank by agreement on generated inputs
     probe_inputs: int = 8  # inputs to ask for when ranking by agreement
@@ -71,9 +70,9 @@ class SolveOptions:
     @classmethod
     def from_settings(cls, settings: Settings, **overrides) -> SolveOptions:
         """The sampling the user configured (max_tokens per sample, temperature, top-p, seed)."""
-        values = dict(tokens_per_sample=settings.max_tokens, temperature=settings.temperature,
-                      top_p=settings.top_p, seed=settings.seed if settings.seed >= 0 else None)
-        return cls(**{**values, **overrides})
+        from dcode.engines.loader import sampling_for
+
+        return cls(**{"sampling": sampling_for(settings), **overrides})
 
 
 @dataclass
@@ -232,8 +231,8 @@ class _Run:
     @property
     def tokens_per_sample(self) -> int:
         if self.style == "complete":
-            return min(self.options.tokens_per_sample, CONTINUATION_MAX_TOKENS)
-        return self.options.tokens_per_sample
+            return min(self.options.sampling.max_tokens, CONTINUATION_MAX_TOKENS)
+        return self.options.sampling.max_tokens
 
     # engine ---------------------------------------------------------------------------
     def generate(self, prompt: Prompt, n: int, max_tokens: int, purpose: str,
@@ -242,12 +241,8 @@ class _Run:
         if tokens is not None:
             max_tokens = max(1, min(max_tokens, tokens // n))
         self.calls += 1
-        seed = None if self.options.seed is None else self.options.seed + self.calls
-        sampling = Sampling(n=n, temperature=self.options.temperature if temperature is None else temperature,
-                            top_p=self.options.top_p, max_tokens=max_tokens, stop=prompt.stop, seed=seed)
-        self.log(PromptSent(call=self.calls, purpose=purpose, n=n, max_tokens=max_tokens, prompt=prompt.text,
-                            messages=tuple({"role": m.role, "content": m.content} for m in prompt.messages),
-                            stop=prompt.stop, seed=seed))
+        sampling = replace(seeded(self.options.sampling, self.calls), n=n, max_tokens=max_tokens,
+                           **({} if temperature is None else {"temperature": temperature}))
         call, began, streamed = self.calls, time.monotonic(), [0]
 
         def on_token(sample: int, text: str) -> None:
@@ -257,15 +252,11 @@ class _Run:
             elapsed = time.monotonic() - began
             self.log(TokenStreamed(call, sample, streamed[0], streamed[0] / elapsed if elapsed > 0 else 0.0, text))
 
-        if prompt.style == "chat":
-            completions = self.engine.chat(list(prompt.messages), sampling, cancel=self.cancel, on_token=on_token)
-        else:
-            completions = self.engine.complete(prompt.text, sampling, cancel=self.cancel, on_token=on_token)
+        completions = generate(self.engine, prompt, sampling, self.log, call=call, purpose=purpose,
+                               cancel=self.cancel, on_token=on_token)
         for i, c in enumerate(completions):
             self.prompt_tokens += c.prompt_tokens if i == 0 else 0  # one prompt, evaluated once
             self.completion_tokens += c.completion_tokens
-            self.log(SampleDone(call, i, c.text, c.finish_reason, c.prompt_tokens, c.completion_tokens, c.total_s,
-                                c.reasoning))
         return completions
 
     # checking ---------------------------------------------------------------------------

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from dcode.engines.base import Cancel, Engine, Message, Sampling
 from dcode.loops.candidates import code_key
-from dcode.loops.events import EventLog, OnEvent, PhaseChanged, PromptSent, SampleDone
+from dcode.loops.events import EventLog, OnEvent, PhaseChanged
 from dcode.loops.fix import read_module
+from dcode.loops.generate import generate
 from dcode.loops.prompts import ANSWER, Prompt, PromptStyle
 from dcode.problem.project import in_memory
 from dcode.problem.testfiles import project_test
@@ -172,8 +173,7 @@ def measure_coverage(name: str, module: str, tests: str, limits: Limits | None =
     return ((len(statements) - len(missing)) / len(statements) if statements else 1.0), missing
 
 
-def generate_tests(path: Path, engine: Engine, *, samples: int = 2, tokens_per_sample: int = 1024,
-                   temperature: float = 0.6, top_p: float = 0.95, seed: int | None = None,
+def generate_tests(path: Path, engine: Engine, *, samples: int = 2, sampling: Sampling = Sampling(max_tokens=1024),
                    style: PromptStyle | None = None, limits: Limits | None = None, on_event: OnEvent | None = None,
                    cancel: Cancel | None = None) -> TestGenResult:
     from dcode.sandbox import check
@@ -185,20 +185,11 @@ def generate_tests(path: Path, engine: Engine, *, samples: int = 2, tokens_per_s
     style = style or ("chat" if engine.info.has_chat_template else "complete")
     prompt = tests_prompt(style, name, code)
     log(PhaseChanged("tests", f"asking for tests of {name}"))
-    sampling = Sampling(n=samples, temperature=temperature, top_p=top_p, max_tokens=tokens_per_sample,
-                        stop=prompt.stop, seed=seed)
-    log(PromptSent(call=1, purpose="tests", n=samples, max_tokens=tokens_per_sample, prompt=prompt.text,
-                   messages=tuple({"role": m.role, "content": m.content} for m in prompt.messages), stop=prompt.stop,
-                   seed=seed))
-    if prompt.style == "chat":
-        completions = engine.chat(list(prompt.messages), sampling, cancel=cancel)
-    else:
-        completions = engine.complete(prompt.text, sampling, cancel=cancel)
+    completions = generate(engine, prompt, replace(sampling, n=samples), log, call=1, purpose="tests", cancel=cancel)
     proposed: list[ProposedTest] = []
     seen: set[str] = set()
     names: set[str] = set()
-    for i, c in enumerate(completions):
-        log(SampleDone(1, i, c.text, c.finish_reason, c.prompt_tokens, c.completion_tokens, c.total_s))
+    for c in completions:
         if prompt.style == "chat":
             from dcode.engines.text import extract_code
 

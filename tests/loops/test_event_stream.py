@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from dcode.engines import Cancel
+from dcode.engines import Cancel, Sampling
 from dcode.loops import Budget, SolveOptions, solve
 from dcode.loops.events import Finished, TokenStreamed
 
@@ -22,7 +22,7 @@ def solve_with(engine, checkers, **budget):
     first, second = [], []
     check_many, check = checkers
     try:
-        result = solve(add_problem(), engine, Budget(**{"samples": 2, "batch": 1, **budget}), SolveOptions(seed=1),
+        result = solve(add_problem(), engine, Budget(**{"samples": 2, "batch": 1, **budget}), SolveOptions(Sampling(max_tokens=1024, seed=1)),
                        on_event=[first.append, second.append], check_many=check_many, check=check)
     except ConnectionError:
         result = None
@@ -47,7 +47,7 @@ def test_a_cancelled_solve_ends_in_finished(checkers):
     cancel.set()
     check_many, check = checkers
     events = []
-    solve(add_problem(), ScriptedEngine([WRONG]), Budget(samples=4, batch=1), SolveOptions(seed=1),
+    solve(add_problem(), ScriptedEngine([WRONG]), Budget(samples=4, batch=1), SolveOptions(Sampling(max_tokens=1024, seed=1)),
           on_event=events.append, cancel=cancel, check_many=check_many, check=check)
     assert isinstance(events[-1], Finished) and not events[-1].passed
 
@@ -58,4 +58,4 @@ def test_an_engine_error_ends_in_finished_with_the_error_and_is_raised(checkers)
     assert isinstance(events[-1], Finished) and events[-1].status == "error"
     assert events[-1].error == "ConnectionError: the server went away"
     with pytest.raises(ConnectionError):
-        solve(add_problem(), Broken([RIGHT]), Budget(samples=1), SolveOptions(seed=1))
+        solve(add_problem(), Broken([RIGHT]), Budget(samples=1), SolveOptions(Sampling(max_tokens=1024, seed=1)))

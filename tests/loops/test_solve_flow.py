@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 
+from dcode.engines import Sampling
 from dcode.loops import Budget, SolveOptions, solve
 from dcode.loops.events import CandidateChecked, Finished, PromptSent, Started, InputsGenerated
 from dcode.loops.trace import TraceWriter, read_trace
@@ -15,7 +16,7 @@ WRONG = "    return a - b"
 
 
 def run(problem, engine, checkers, **budget):
-    options = budget.pop("options", SolveOptions(seed=1))
+    options = budget.pop("options", SolveOptions(Sampling(max_tokens=1024, seed=1)))
     events = []
     result = solve(problem, engine, Budget(**budget), options, on_event=events.append,
                    check_many=checkers[0], check=checkers[1])
@@ -154,7 +155,7 @@ def test_a_chat_fix_shows_the_attempt_as_the_models_turn(checkers):
 
 def test_each_call_gets_its_own_seed(checkers):
     engine = ScriptedEngine([WRONG])
-    run(add_problem(), engine, checkers, samples=3, batch=1, rounds=0, options=SolveOptions(seed=41))
+    run(add_problem(), engine, checkers, samples=3, batch=1, rounds=0, options=SolveOptions(Sampling(max_tokens=1024, seed=41)))
     assert [c["sampling"].seed for c in engine.calls] == [42, 43, 44]
 
 
@@ -175,7 +176,7 @@ def test_few_tests_rank_by_agreement_and_never_over_the_given_tests(checkers):
                                 "    return a * 0 - b", "    return -b + a * 0", "    return a + b", "    return 0 - b"])
     engine = ScriptedEngine(script)
     result, events = run(problem, engine, checkers, samples=8, batch=4, rounds=0,
-                         options=SolveOptions(seed=1, quorum=9))
+                         options=SolveOptions(Sampling(max_tokens=1024, seed=1), quorum=9))
     generated = [e for e in events if isinstance(e, InputsGenerated)]
     assert len(generated) == 1 and "add(2, 2)" in generated[0].inputs and len(generated[0].inputs) == 4
     # "-b" variants agree three ways but fail the given example, so they never win
@@ -188,7 +189,7 @@ def test_agreement_stops_early_once_a_quorum_agrees(checkers):
     problem = add_problem(n_visible=1)
     engine = ScriptedEngine(_agreement_script(["    return a + b", "    return b + a", "    return (a + b)",
                                                "    return a+b+0"] + ["    return 0"] * 8))
-    result, _ = run(problem, engine, checkers, samples=12, batch=2, rounds=0, options=SolveOptions(seed=1, quorum=2))
+    result, _ = run(problem, engine, checkers, samples=12, batch=2, rounds=0, options=SolveOptions(Sampling(max_tokens=1024, seed=1), quorum=2))
     assert result.stop_reason == "agreed" and result.samples == 2
 
 

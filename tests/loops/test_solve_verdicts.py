@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from dcode.engines import Sampling
 from dcode.loops import Budget, SolveOptions, solve
 from dcode.loops.candidates import Candidate, rank
 from dcode.loops.events import Finished
@@ -30,7 +31,7 @@ RIGHT = "    return a + b"
 VISIBLE_ONLY = "    return a + b if a < 1000 else 0"
 
 
-def run(problem, engine, checkers, options=SolveOptions(seed=1), **budget):
+def run(problem, engine, checkers, options=SolveOptions(Sampling(max_tokens=1024, seed=1)), **budget):
     events: list = []
     result = solve(problem, engine, Budget(**budget), options, on_event=events.append,
                    check_many=checkers[0], check=checkers[1])
