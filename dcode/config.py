@@ -12,6 +12,7 @@ from pathlib import Path
 
 import platformdirs
 
+from dcode import backends
 from dcode.errors import BadInput
 
 DEFAULT_MODEL = "gemma-3-270m"
@@ -100,8 +101,8 @@ def load_settings_with_sources(overrides: dict | None = None) -> tuple[Settings,
 
 
 def _validate(settings: Settings) -> None:
-    if settings.engine not in {"llama_cpp", "openai", "vllm"}:
-        raise BadInput(f"unknown engine {settings.engine!r} (choose llama_cpp, openai or vllm)")
+    if settings.engine not in backends.NAMES:
+        raise BadInput(backends.unknown(settings.engine))
     checks = [
         (settings.threads >= 0, "threads must be 0 (all cores) or more"),
         (settings.context_length >= 16, "context_length must be at least 16 tokens"),

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from dcode import __version__
+from dcode import backends
 from dcode.errors import BadInput
 
 app = typer.Typer(
@@ -127,7 +128,7 @@ def solve(
     trace: Optional[Path] = typer.Option(None, "--trace", help="Folder to write every prompt, completion and verdict (JSONL)."),
     hidden_tests: Optional[Path] = typer.Option(None, "--hidden-tests", help="Tests used only for the final verdict."),
     model: Optional[str] = typer.Option(None, "--model", "-m", help="Model name or GGUF path."),
-    engine: Optional[str] = typer.Option(None, "--engine", help="llama_cpp, openai or vllm."),
+    engine: Optional[str] = typer.Option(None, "--engine", help=f"{backends.CHOICES}."),
     server_url: Optional[str] = typer.Option(None, "--server-url", help="OpenAI-compatible server for --engine openai."),
     style: str = typer.Option("auto", "--style", help="Prompt style: auto, chat or complete (base models)."),
     batch: int = typer.Option(4, "--batch", help="Samples per engine call."),
@@ -152,7 +153,7 @@ def fix(
     trace: Optional[Path] = typer.Option(None, "--trace", help="Folder to write every prompt, completion and verdict (JSONL)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed for repeatable sampling."),
     model: Optional[str] = typer.Option(None, "--model", "-m", help="Model name or GGUF path."),
-    engine: Optional[str] = typer.Option(None, "--engine", help="llama_cpp, openai or vllm."),
+    engine: Optional[str] = typer.Option(None, "--engine", help=f"{backends.CHOICES}."),
     server_url: Optional[str] = typer.Option(None, "--server-url", help="OpenAI-compatible server URL."),
 ) -> None:
     """Make MODULE pass the pytest TESTS: show a diff; write only with --write. Exit 0 when they pass."""
@@ -172,7 +173,7 @@ def test_(
     trace: Optional[Path] = typer.Option(None, "--trace", help="Folder to write every prompt, completion and verdict (JSONL)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed for repeatable sampling."),
     model: Optional[str] = typer.Option(None, "--model", "-m", help="Model name or GGUF path."),
-    engine: Optional[str] = typer.Option(None, "--engine", help="llama_cpp, openai or vllm."),
+    engine: Optional[str] = typer.Option(None, "--engine", help=f"{backends.CHOICES}."),
     server_url: Optional[str] = typer.Option(None, "--server-url", help="OpenAI-compatible server URL."),
 ) -> None:
     """Generate pytest tests for MODULE; keep those that pass; report line coverage. Exit 1 when none pass."""

@@ -5,7 +5,9 @@ Faces and loops see only this protocol, so a backend can be swapped by configura
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from dcode.errors import BadInput
 from typing import Callable, Literal, Protocol, runtime_checkable
 
 
@@ -72,12 +74,42 @@ OnToken = Callable[[int, str], None]
 
 @dataclass
 class EngineInfo:
-    backend: str
+    backend: str  # one of BACKENDS
     model: str
     has_chat_template: bool = False
     supports_fim: bool = False
     context_length: int = 4096
-    extra: dict = field(default_factory=dict)
+    reasoning: bool = False  # the model thinks in <think>...</think> before it answers (DeepCoder)
+    load_s: float = 0.0  # how long loading the model took (in-process backends)
+    path: str = ""  # the model file (llama.cpp)
+    threads: int = 0  # CPU threads generating (llama.cpp)
+    trained_context_length: int = 0  # what the model file says it was trained with (llama.cpp)
+    server_url: str = ""  # where requests go (an OpenAI-compatible server)
+
+
+def merged_stops(*groups: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Stop sequences from the caller, the chat template and the FIM format: each once, in order."""
+    return tuple(dict.fromkeys(s for group in groups for s in group))
+
+
+def no_fim(model: str) -> BadInput:
+    """The one error for fill() on a model with no fill-in-the-middle tokens."""
+    return BadInput(f"model {model!r} has no fill-in-the-middle tokens (no known fill-in-the-middle format in "
+                    "the registry or the file); use a FIM-trained model (deepseek-coder, qwen2.5-coder)")
+
+
+def thinking_restored(text: str, *, prompt_opened: bool, template_thinks: bool = False, cut_off: bool = False) -> str:
+    """The `<think>` a prompt (or a reasoning model's chat template) opened, given back to the text.
+
+    Backends stream only what the model generated; when the template opened the thinking
+    (or the model was cut off inside it), the text must get the tag back so the answer is
+    told apart from the thinking the same way for every backend.
+    """
+    from dcode.engines.text import THINK_CLOSE, reopen_thinking
+
+    if prompt_opened or (template_thinks and cut_off and THINK_CLOSE not in text):
+        return reopen_thinking(text)
+    return text
 
 
 @runtime_checkable

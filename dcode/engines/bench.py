@@ -38,14 +38,14 @@ def bench_model(settings: Settings, tokens: int = 128) -> BenchResult:
 
     start = perf_counter()
     engine = load_engine(settings)
-    load_s = engine.info.extra.get("load_s", perf_counter() - start)
+    load_s = engine.info.load_s or perf_counter() - start
     engine.complete("warm up", Sampling(max_tokens=1, temperature=0.0))  # first-call allocations, not the model
     [c] = engine.complete(BENCH_PROMPT + "    # different prompt than the warm-up, so nothing is cached\n",
                           Sampling(max_tokens=tokens, temperature=0.0, seed=0))
     forget(engine)
     generated_s = c.total_s - c.time_to_first_token_s
     return BenchResult(
-        model=engine.info.model, backend=engine.info.backend, threads=int(engine.info.extra.get("threads", 0)),
+        model=engine.info.model, backend=engine.info.backend, threads=engine.info.threads,
         load_s=load_s, prompt_tokens=c.prompt_tokens, time_to_first_token_s=c.time_to_first_token_s,
         prompt_tokens_per_s=c.prompt_tokens / c.time_to_first_token_s if c.time_to_first_token_s > 0 else 0.0,
         generated_tokens=c.completion_tokens,

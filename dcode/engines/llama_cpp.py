@@ -19,12 +19,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from time import perf_counter
 
-from dcode.engines.base import Cancel, Completion, EngineInfo, Message, OnToken, Sampling
+from dcode.engines.base import (Cancel, Completion, EngineInfo, Message, OnToken, Sampling, merged_stops, no_fim,
+                                thinking_restored)
 from dcode.models.fim import FimFormat
 from dcode.models.gguf import check_gguf
 from dcode.models.registry import ModelSpec
 from dcode.engines.stops import StopScanner
-from dcode.engines.text import opens_thinking, reopen_thinking, split_reasoning
+from dcode.engines.text import opens_thinking, split_reasoning
 from dcode.errors import BadInput
 
 
@@ -68,7 +69,7 @@ def _thinking_restored(prompt: str, completions: list[Completion]) -> list[Compl
     """When the prompt opened `<think>`, the text gets it back (the stream already went out without it)."""
     if opens_thinking(prompt):
         for c in completions:
-            c.text = reopen_thinking(c.text)
+            c.text = thinking_restored(c.text, prompt_opened=True)
             c.reasoning = split_reasoning(c.text)[0]
     return completions
 
@@ -107,9 +108,9 @@ class LlamaCppEngine:
         self.info = EngineInfo(
             backend="llama_cpp", model=name or path.stem, has_chat_template=self._template is not None,
             supports_fim=self.fim is not None, context_length=self._llm.n_ctx(),
-            extra={"path": str(path), "threads": self.threads, "load_s": self.load_s,
-                   "trained_context_length": int(metadata.get(f"{arch}.context_length", 0) or 0),
-                   "reasoning": bool(spec and spec.reasoning)},
+            path=str(path), threads=self.threads, load_s=self.load_s,
+            trained_context_length=int(metadata.get(f"{arch}.context_length", 0) or 0),
+            reasoning=bool(spec and spec.reasoning),
         )
 
     # --- the Engine protocol
@@ -126,8 +127,7 @@ class LlamaCppEngine:
     def fill(self, prefix: str, suffix: str, sampling: Sampling = Sampling(), *, cancel: Cancel | None = None,
              on_token: OnToken | None = None) -> list[Completion]:
         if self.fim is None:
-            raise BadInput(f"model {self.info.model!r} has no fill-in-the-middle tokens; "
-                           "use a FIM-trained model (deepseek-coder, qwen2.5-coder)")
+            raise no_fim(self.info.model)
         return self._run(self._tokenize(self.fim.render(prefix, suffix)), replace(sampling, urgent=True),
                          self.fim.stop, cancel, on_token)
 
@@ -201,7 +201,7 @@ class LlamaCppEngine:
     def _run(self, tokens: list[int], sampling: Sampling, stops: tuple[str, ...], cancel: Cancel | None,
              on_token: OnToken | None) -> list[Completion]:
         base_seed = sampling.seed if sampling.seed is not None and sampling.seed >= 0 else random.randrange(2**31)
-        all_stops = tuple(dict.fromkeys((*sampling.stop, *stops)))
+        all_stops = merged_stops(sampling.stop, stops)
         results = []
         for index in range(max(1, sampling.n)):  # a turn per sample: an urgent request can go in between
             with self._turns.turn(sampling.urgent):

