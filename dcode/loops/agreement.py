@@ -94,8 +94,6 @@ def _calls_in(line: str, fn: str, params: tuple[str, ...] = ()) -> list[tuple]:
 
 def parse_inputs(problem: Problem, request: InputRequest, completions: list[Completion], k: int) -> list[TestCase]:
     """Probe tests from the model's proposals: calls with literal arguments, or stdin texts. Deduplicated."""
-    from dcode.engines.text import code_blocks, split_reasoning
-
     fn = problem.function_name
     params = _params_of(problem, fn)
     probes: list[TestCase] = []
@@ -107,12 +105,7 @@ def parse_inputs(problem: Problem, request: InputRequest, completions: list[Comp
             probes.append(test)
 
     for completion in completions:
-        if request.prompt.style == "chat":
-            _, answer = split_reasoning(completion.text)
-            blocks = [code for _, code in code_blocks(answer)]
-        else:
-            blocks = [request.prompt.prefix + completion.text]
-        for block in blocks:
+        for block in request.prompt.blocks(completion.text):
             if problem.style == "function" and fn:
                 for line in block.splitlines():
                     for args in _calls_in(line, fn, params):

@@ -149,8 +149,7 @@ def fix_module(path: Path, tests: list[TestCase], engine: Engine, *, rounds: int
 
 
 def _module_from(prompt: Prompt, text: str) -> str | None:
-    if prompt.style == "chat":
-        from dcode.engines.text import extract_code
-
-        return extract_code(text)
-    return text.strip("\n") + "\n" if text.strip() else None
+    code = prompt.answer(text)
+    if prompt.style == "chat" or code is None:
+        return code
+    return code.strip("\n") + "\n" if code.strip() else None

@@ -49,13 +49,28 @@ class Prompt:
     prefix: str = ""  # prepended to a continuation to make the candidate
     suffix: str = ""  # appended to a continuation (the call of main for stdin programs)
 
+    def answer(self, completion: str) -> str | None:
+        """The code an answer holds: a chat answer's last code block after any thinking (None without
+        one), or the continuation with the prompt's prefix. The one place answers are read."""
+        if self.style == "complete":
+            return self.prefix + completion
+        from dcode.engines.text import extract_code
+
+        return extract_code(completion)
+
+    def blocks(self, completion: str) -> list[str]:
+        """Every code block of an answer (generated inputs may come in several), or the continuation."""
+        if self.style == "complete":
+            return [self.prefix + completion]
+        from dcode.engines.text import code_blocks, split_reasoning
+
+        return [code for _, code in code_blocks(split_reasoning(completion)[1])]
+
     def candidate(self, completion: str, problem: Problem) -> str | None:
         """The program an answer proposes; None when a chat answer holds no code block."""
         if self.style == "complete":
-            return self.prefix + completion.rstrip() + "\n" + self.suffix
-        from dcode.engines.text import extract_code
-
-        code = extract_code(completion)
+            return self.answer(completion.rstrip()) + "\n" + self.suffix  # type: ignore[operator]
+        code = self.answer(completion)
         if code is None:
             return None
         return _with_starter_imports(code, problem)

@@ -190,12 +190,7 @@ def generate_tests(path: Path, engine: Engine, *, samples: int = 2, sampling: Sa
     seen: set[str] = set()
     names: set[str] = set()
     for c in completions:
-        if prompt.style == "chat":
-            from dcode.engines.text import extract_code
-
-            source = extract_code(c.text) or ""
-        else:
-            source = prompt.prefix + c.text
+        source = prompt.answer(c.text) or ""
         for test in split_tests(source):
             key = code_key(test.body)
             if key in seen:
