@@ -83,6 +83,18 @@ class CandidateChecked:
 
 
 @dataclass(frozen=True)
+class TestChecked:
+    """One test's verdict, as it lands (the candidate's CandidateChecked comes when all of them have)."""
+
+    candidate: int
+    which: Literal["visible", "probes"]
+    test: str
+    verdict: str
+    time_s: float
+    message: str = ""
+
+
+@dataclass(frozen=True)
 class InputsGenerated:
     """Inputs the model proposed for agreement ranking (CodeT); they judge nothing alone."""
 
@@ -112,7 +124,8 @@ class Finished:
     error: str = ""  # the engine's or the sandbox's error when the solve ended on one (it is raised too)
 
 
-Event = Union[Started, PhaseChanged, PromptSent, TokenStreamed, SampleDone, CandidateChecked, InputsGenerated,
+Event = Union[Started, PhaseChanged, PromptSent, TokenStreamed, SampleDone, CandidateChecked, TestChecked,
+              InputsGenerated,
               Ranked, Finished]
 OnEvent = Callable[[Event], None]
 

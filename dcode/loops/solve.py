@@ -14,10 +14,9 @@ prompt or feedback.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
@@ -25,13 +24,14 @@ from dcode.config import Settings
 from dcode.engines.base import Cancel, Completion, Engine, Sampling
 from dcode.loops import agreement
 from dcode.loops.candidates import Candidate, Pool, rank
+from dcode.loops.checks import checks_as_they_land as _default_check_many
 from dcode.loops.events import (CandidateChecked, Event, EventLog, Finished, InputsGenerated, OnEvent, PhaseChanged,
-                                Ranked, Started, TokenStreamed)
+                                Ranked, Started, TestChecked, TokenStreamed)
 from dcode.loops.feedback import feedback_for
 from dcode.loops.generate import generate, seeded
 from dcode.loops.prompts import Prompt, PromptStyle, fix_prompt, solve_prompt
 from dcode.problem.types import Problem, TestCase
-from dcode.sandbox.verdict import CheckResult, Limits
+from dcode.sandbox.verdict import CheckResult, Limits, TestResult
 
 Status = Literal["passed", "failed", "unverified", "no_candidate"]
 StopReason = Literal["passed", "agreed", "samples", "tokens", "time", "cancelled"]
@@ -157,12 +157,6 @@ def choose_style(engine: Engine, requested: str = "auto") -> PromptStyle:
     return "chat" if engine.info.has_chat_template else "complete"
 
 
-def _default_check_many(jobs: list[tuple[str, list[TestCase]]], limits: Limits | None) -> list[CheckResult]:
-    from dcode.sandbox import check_many
-
-    return check_many(jobs, limits)
-
-
 def _default_check(code: str, tests: list[TestCase], limits: Limits | None) -> CheckResult:
     from dcode.sandbox import check
 
@@ -211,11 +205,16 @@ class _Run:
             return None
         return self.budget.time_s - (time.monotonic() - self.start)
 
+    @property
+    def stopping(self) -> bool:
+        """The user cancelled, or the time budget ran out (its timer sets the loop's own cancel)."""
+        return self.cancel.is_set or (self.user_cancel is not None and self.user_cancel.is_set)
+
     def tokens_left(self) -> int | None:
         return None if self.budget.max_tokens is None else self.budget.max_tokens - self.completion_tokens
 
     def exhausted(self) -> StopReason | None:
-        if self.cancel.is_set or (self.user_cancel is not None and self.user_cancel.is_set):
+        if self.stopping:
             left = self.time_left()
             return "time" if left is not None and left <= 0 else "cancelled"
         if self.samples >= self.budget.samples:
@@ -298,7 +297,17 @@ class _Run:
             if self.by_agreement and self.probes and c.compiles:
                 jobs[(c.id, "probes")] = (c.code, self.probes)
         keys = list(jobs)
-        return dict(zip(keys, self.check_many([jobs[k] for k in keys], self.limits))) if keys else {}
+        if not keys:
+            return {}
+        if self.check_many is _default_check_many:
+            def landed(index: int, r: TestResult) -> None:
+                cid, which = keys[index]
+                self.log(TestChecked(cid, which, r.test.name or str(index), str(r.verdict), r.time_s,  # type: ignore[arg-type]
+                                     r.message[:200]))
+            checked = _default_check_many([jobs[k] for k in keys], self.limits, on_result=landed, cancel=self)
+        else:
+            checked = self.check_many([jobs[k] for k in keys], self.limits)
+        return dict(zip(keys, checked))
 
     def agreed(self) -> bool:
         """An agreement-ranked loop may stop early once enough candidates that pass the given tests agree."""
@@ -433,7 +442,9 @@ def _solve(problem: Problem, engine: Engine, budget: Budget, options: SolveOptio
     log(Ranked(tuple(c.id for c in ranked), tuple(c.agreement for c in ranked)))
     best = next((c for c in ranked if c.compiles), None)  # a program that does not compile is no answer
     hidden_check = None
-    if best is not None and run.hidden:
+    # A cancelled solve whose best program failed its visible tests is not kept waiting for hidden ones.
+    if best is not None and run.hidden and not (stop_reason == "cancelled" and best.check is not None
+                                                and not best.check.passed):
         log(PhaseChanged("final", f"{len(run.hidden)} hidden test(s)"))
         hidden_check = run.check(best.code, run.hidden, run.limits)
     status = final_status(best, bool(run.visible), hidden_check)

@@ -59,3 +59,39 @@ def test_an_engine_error_ends_in_finished_with_the_error_and_is_raised(checkers)
     assert events[-1].error == "ConnectionError: the server went away"
     with pytest.raises(ConnectionError):
         solve(add_problem(), Broken([RIGHT]), Budget(samples=1), SolveOptions(Sampling(max_tokens=1024, seed=1)))
+
+
+def test_each_test_verdict_is_an_event_as_it_lands():
+    """With the sandbox's own checks (no injected checker): TestChecked per test, then CandidateChecked."""
+    from dcode.loops.events import CandidateChecked, TestChecked
+
+    events = []
+    result = solve(add_problem(), ScriptedEngine([WRONG, RIGHT]), Budget(samples=2, batch=1, rounds=0),
+                   SolveOptions(Sampling(max_tokens=64, seed=1)), on_event=events.append)
+    assert result.passed
+    landed = [e for e in events if isinstance(e, TestChecked)]
+    assert [e.verdict for e in landed if e.candidate == 1] == ["wrong_answer"] * 3
+    assert [e.verdict for e in landed if e.candidate == 2] == ["passed"] * 3
+    first_whole = next(i for i, e in enumerate(events) if isinstance(e, CandidateChecked))
+    assert isinstance(events[first_whole - 1], TestChecked)
+
+
+def test_cancel_reaches_the_running_checks():
+    """A solve cancelled while its candidate's tests run stops them, and the candidate does not pass."""
+    import threading
+
+    from dcode.loops.events import PhaseChanged
+
+    slow = "    import time\n    time.sleep(30)\n    return a + b\n"
+    cancel = Cancel()
+    events = []
+
+    def watch(event) -> None:
+        events.append(event)
+        if isinstance(event, PhaseChanged) and event.phase == "check":
+            threading.Timer(0.5, cancel.set).start()
+
+    result = solve(add_problem(), ScriptedEngine([slow]), Budget(samples=1, batch=1),
+                   SolveOptions(Sampling(max_tokens=64, seed=1)), on_event=watch, cancel=cancel)
+    assert not result.passed and result.visible.results[0].message == "cancelled"
+    assert isinstance(events[-1], Finished) and events[-1].stop_reason == "cancelled"
