@@ -35,6 +35,15 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+# Options that solve, fix and test share (typer reads each as a default; one definition serves all three).
+SEED = typer.Option(None, "--seed", help="Seed for repeatable sampling.")
+TRACE = typer.Option(None, "--trace", help="Folder to write every prompt, completion and verdict (JSONL).")
+MODEL = typer.Option(None, "--model", "-m", help="Model name or GGUF path.")
+ENGINE = typer.Option(None, "--engine", help=f"{backends.CHOICES}.")
+SERVER_URL = typer.Option(None, "--server-url", help="OpenAI-compatible server, for --engine openai.")
+MAX_TOKENS_PER_PROPOSAL = typer.Option(None, "--max-tokens", help="Generated tokens at most per proposal.")
+
+
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
@@ -122,14 +131,14 @@ def solve(
                                               "default 1 for chat models, 0 for base models)."),
     max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Generated tokens at most, all calls together."),
     time_s: Optional[float] = typer.Option(None, "--time", help="Wall-clock seconds at most."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Seed for repeatable sampling."),
+    seed: Optional[int] = SEED,
     out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the code here instead of stdout."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object with the outcome and the code."),
-    trace: Optional[Path] = typer.Option(None, "--trace", help="Folder to write every prompt, completion and verdict (JSONL)."),
+    trace: Optional[Path] = TRACE,
     hidden_tests: Optional[Path] = typer.Option(None, "--hidden-tests", help="Tests used only for the final verdict."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model name or GGUF path."),
-    engine: Optional[str] = typer.Option(None, "--engine", help=f"{backends.CHOICES}."),
-    server_url: Optional[str] = typer.Option(None, "--server-url", help="OpenAI-compatible server for --engine openai."),
+    model: Optional[str] = MODEL,
+    engine: Optional[str] = ENGINE,
+    server_url: Optional[str] = SERVER_URL,
     style: str = typer.Option("auto", "--style", help="Prompt style: auto, chat or complete (base models)."),
     batch: int = typer.Option(4, "--batch", help="Samples per engine call."),
 ) -> None:
@@ -149,12 +158,12 @@ def fix(
     write: bool = typer.Option(False, "--write", help="Apply the change (keeping FILE.py.bak); default: show the diff."),
     rounds: int = typer.Option(3, "--rounds", "-r", help="Rounds of fix and re-run."),
     samples: int = typer.Option(2, "--samples", "-n", help="Proposals per round."),
-    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Generated tokens at most per proposal."),
-    trace: Optional[Path] = typer.Option(None, "--trace", help="Folder to write every prompt, completion and verdict (JSONL)."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Seed for repeatable sampling."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model name or GGUF path."),
-    engine: Optional[str] = typer.Option(None, "--engine", help=f"{backends.CHOICES}."),
-    server_url: Optional[str] = typer.Option(None, "--server-url", help="OpenAI-compatible server URL."),
+    max_tokens: Optional[int] = MAX_TOKENS_PER_PROPOSAL,
+    trace: Optional[Path] = TRACE,
+    seed: Optional[int] = SEED,
+    model: Optional[str] = MODEL,
+    engine: Optional[str] = ENGINE,
+    server_url: Optional[str] = SERVER_URL,
 ) -> None:
     """Make MODULE pass the pytest TESTS: show a diff; write only with --write. Exit 0 when they pass."""
     from dcode.cli.loops import fix_command
@@ -169,12 +178,12 @@ def test_(
     module: Path = typer.Argument(..., help="The Python module to write tests for."),
     write: bool = typer.Option(False, "--write", help="Write tests/test_MODULE.py (or test_MODULE.py beside it)."),
     samples: int = typer.Option(2, "--samples", "-n", help="Proposals to ask the model for."),
-    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Generated tokens at most per proposal."),
-    trace: Optional[Path] = typer.Option(None, "--trace", help="Folder to write every prompt, completion and verdict (JSONL)."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Seed for repeatable sampling."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model name or GGUF path."),
-    engine: Optional[str] = typer.Option(None, "--engine", help=f"{backends.CHOICES}."),
-    server_url: Optional[str] = typer.Option(None, "--server-url", help="OpenAI-compatible server URL."),
+    max_tokens: Optional[int] = MAX_TOKENS_PER_PROPOSAL,
+    trace: Optional[Path] = TRACE,
+    seed: Optional[int] = SEED,
+    model: Optional[str] = MODEL,
+    engine: Optional[str] = ENGINE,
+    server_url: Optional[str] = SERVER_URL,
 ) -> None:
     """Generate pytest tests for MODULE; keep those that pass; report line coverage. Exit 1 when none pass."""
     from dcode.cli.loops import test_command
