@@ -12,6 +12,14 @@ class BadInput(Exception):
     """Input from the user (a file, a name, a setting) is missing or malformed."""
 
 
+class ServerDown(BadInput):
+    """A model server that cannot be reached, or failed: not the user's input, but the same one line and exit 2.
+
+    Its own type so that faces can say so plainly (the CLI writes "server down:", an editor
+    can offer to retry) instead of calling it bad input.
+    """
+
+
 def read_user_text(path: Path, expect: str = "a file") -> str:
     """Read a file the user named; every way that can fail becomes one BadInput line."""
     try:

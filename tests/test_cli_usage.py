@@ -45,3 +45,18 @@ def test_a_missing_subcommand_prints_the_help_and_no_empty_error(command, shows)
     assert done.returncode == 2
     assert "Usage" in done.stdout and shows in done.stdout
     assert "error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_a_server_that_cannot_be_reached_is_said_to_be_down():
+    """Exit 2 and one line, as bad input, but worded as what it is."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([str(Path(sys.executable).with_name("dcode")), "solve", str(root / "examples" / "solve-largest.py"),
+                           "--engine", "openai", "--server-url", "http://127.0.0.1:9/v1", "--model", "x",
+                           "--samples", "1"], capture_output=True, text=True, timeout=120, env=dict(os.environ))
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("dcode: server down: cannot reach the model server")

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from dcode import __version__
 from dcode import backends
-from dcode.errors import BadInput
+from dcode.errors import BadInput, ServerDown
 
 app = typer.Typer(
     name="dcode",
@@ -227,6 +227,9 @@ def main() -> None:
         code = app(standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
+    except ServerDown as e:
+        print(f"dcode: server down: {e}", file=sys.stderr)
+        sys.exit(2)
     except BadInput as e:
         print(f"dcode: error: {e}", file=sys.stderr)
         sys.exit(2)

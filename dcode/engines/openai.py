@@ -19,14 +19,12 @@ from dcode.engines.base import (Cancel, Completion, EngineInfo, Message, OnToken
                                 thinking_restored)
 from dcode.models.registry import ModelSpec
 from dcode.engines.text import opens_thinking, split_reasoning
-from dcode.errors import BadInput
+from dcode.errors import BadInput, ServerDown
 
 RETRYABLE_STATUS = {502, 503, 504}
 
 
-class ServerError(BadInput):
-    """The server could not be reached or failed; one line for the user, like any bad input."""
-
+ServerError = ServerDown  # the name this backend's callers knew it by
 
 @dataclass
 class _Sample:
