@@ -36,7 +36,11 @@ def resolve_gguf(settings: Settings) -> tuple[Path, ModelSpec | None]:
 
 
 def load_engine(settings: Settings | None = None) -> Engine:
-    """The engine `settings.engine` names, serving `settings.model`; cached per process."""
+    """The engine `settings.engine` names, serving `settings.model`; cached per process.
+
+        engine = load_engine(load_settings({"model": "gemma-3-270m"}))
+        [c] = engine.complete("def fib(n):", Sampling(max_tokens=32))
+    """
     settings = settings or load_settings()
     if settings.engine == "llama_cpp":
         path, spec = resolve_gguf(settings)

@@ -109,6 +109,10 @@ def fix_module(path: Path, tests: list[TestCase], engine: Engine, *, rounds: int
 
     `sampling` is per proposal (its max_tokens caps a rewrite; a rewrite never needs much
     more than twice the module); its `n` is `samples_per_round`.
+
+        tests = bind_module(load_tests(Path("tests")), Path("mymod.py"))
+        result = fix_module(Path("mymod.py"), tests, load_engine())
+        result.passed, print(result.diff())                       # nothing is written
     """
     if check_many is None:
         from dcode.sandbox import check_many

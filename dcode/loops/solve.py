@@ -284,6 +284,9 @@ def solve(problem: Problem, engine: Engine, budget: Budget = Budget(), options: 
     success, failure or cancel, and after an error (with the error in it, then re-raised).
     `check_many` and `check` default to the sandbox's; they are parameters so that tests of
     the loop's control flow can run without a model, never to skip the sandbox in use.
+
+        result = solve(load_problem(Path("problem.md")), load_engine(), Budget(samples=8), on_event=print)
+        result.passed, result.code
     """
     subscribers = [on_event] if callable(on_event) else list(on_event or [])
     log = EventLog(subscribers)

@@ -21,7 +21,11 @@ def _exists(path: Path) -> Path:
 
 
 def load_problem(path: Path) -> Problem:
-    """A problem from Markdown (`.md`, `.markdown`, `.txt`) or a Python stub (`.py`)."""
+    """A problem from Markdown (`.md`, `.markdown`, `.txt`) or a Python stub (`.py`).
+
+        problem = load_problem(Path("examples/two-sum.md"))
+        problem.style, len(problem.visible_tests), len(problem.hidden_tests)
+    """
     path = _exists(path)
     if path.is_dir():
         raise BadInput(f"{path}: is a folder, expected a problem file (.md or .py)")

@@ -99,7 +99,12 @@ def pytest_test(path: Path, *, hidden: bool = False) -> PytestTest:
 
 def project_test(project: Project, targets: tuple[str, ...] | list[str], module_path: str, *,
                  name: str = "", hidden: bool = False) -> PytestTest:
-    """Tests of a project held in memory: `targets` (paths or node ids) run against the module at `module_path`."""
+    """Tests of a project held in memory: `targets` (paths or node ids) run against the module at `module_path`.
+
+        files = {"mymod.py": buffer_text, "tests/test_mymod.py": tests_text}
+        test = project_test(in_memory(files), ["tests"], "mymod.py")
+        check(candidate_code, [test])                              # the candidate replaces mymod.py
+    """
     if module_path and not module_path.endswith(".py"):
         raise BadInput(f"{module_path}: the module under test must be a .py file")
     module = dotted_name(module_path, project.files) if module_path else "solution"

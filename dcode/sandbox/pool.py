@@ -563,6 +563,11 @@ def get_sandbox(workers: int | None = None) -> Sandbox:
 
 def check(code: str, tests: Sequence[TestCase], limits: Limits | None = None, *,
           stop_on_first_failure: bool = False) -> CheckResult:
+    """`code` against every test, in the process-wide sandbox; results in test order.
+
+        result = check("def add(a, b):\n    return a + b\n", [CallTest("add", (1, 2), 3)])
+        result.passed, [r.verdict for r in result.results]       # True, [Verdict.PASSED]
+    """
     return get_sandbox().check(code, tests, limits, stop_on_first_failure=stop_on_first_failure)
 
 
