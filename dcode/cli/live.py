@@ -15,6 +15,7 @@ from rich.text import Text
 from dcode.loops.events import (CandidateChecked, Event, Finished, InputsGenerated, PhaseChanged, PromptSent,
                                 Started, TokenStreamed)
 from dcode.loops.solve import SolveResult
+from dcode.models.progress import Progress
 
 VERDICT_STYLE = {"passed": "green", "wrong_answer": "red", "runtime_error": "magenta", "timeout": "yellow",
                  "memory_limit": "yellow", "syntax_error": "red", "sandbox_error": "bright_black",
@@ -46,6 +47,13 @@ class LiveProgress:
         if self.live is not None:
             self.live.__exit__(None, None, None)
             self.live = None
+
+    def progress(self, p: Progress) -> None:
+        """The library's progress notes (a model loading) as a line above the panel."""
+        if p.note:
+            self.phase, self.detail = "loading", p.note
+            if self.live is not None:
+                self.live.update(self._render())
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, Started):

@@ -62,7 +62,7 @@ def solve_command(problem: Path, *, samples: int, rounds: int | None, max_tokens
     budget = Budget(samples=samples, rounds=rounds, max_tokens=max_tokens, time_s=time_s, batch=min(batch, samples))
     with LiveProgress(err) as live:
         result = solve_file(problem, settings, budget, options, hidden_tests=hidden_tests, trace_dir=trace_dir,
-                            on_event=live)
+                            on_event=live, on_progress=live.progress)
     show = result.code if result.status in ("passed", "unverified") else None
     if as_json:
         print(json.dumps(result.summary()))

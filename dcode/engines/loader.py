@@ -9,11 +9,12 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from dcode import backends
 from dcode.config import Settings, load_settings
 from dcode.engines.base import Engine
-from dcode.models.registry import ModelSpec, get_model, lookup
-from dcode import backends
 from dcode.errors import BadInput
+from dcode.models.progress import OnProgress, Progress
+from dcode.models.registry import ModelSpec, get_model, lookup
 
 _cache: dict[tuple, Engine] = {}
 _cache_lock = threading.Lock()
@@ -35,8 +36,21 @@ def resolve_gguf(settings: Settings) -> tuple[Path, ModelSpec | None]:
     return store.ensure_local(spec, settings), spec
 
 
-def load_engine(settings: Settings | None = None) -> Engine:
+def _loading(on_progress: OnProgress | None, name: str, what: str) -> None:
+    if on_progress is not None:
+        on_progress(Progress(name, note=f"loading {name} ({what}) ..."))
+
+
+def _loaded(on_progress: OnProgress | None, name: str, engine: Engine) -> None:
+    if on_progress is not None:
+        on_progress(Progress(name, note=f"loaded {name} in {engine.info.load_s:.1f} s"))
+
+
+def load_engine(settings: Settings | None = None, *, on_progress: OnProgress | None = None) -> Engine:
     """The engine `settings.engine` names, serving `settings.model`; cached per process.
+
+    Loading a model into this process takes seconds: `on_progress` hears "loading" before
+    and "loaded" after (a face shows it), and nothing when the engine was already loaded.
 
         engine = load_engine(load_settings({"model": "gemma-3-270m"}))
         [c] = engine.complete("def fib(n):", Sampling(max_tokens=32))
@@ -49,9 +63,11 @@ def load_engine(settings: Settings | None = None) -> Engine:
             if key not in _cache:
                 from dcode.engines.llama_cpp import LlamaCppEngine
 
-                _cache[key] = LlamaCppEngine(path, name=spec.name if spec else path.stem,
-                                             context_length=settings.context_length, threads=settings.threads,
-                                             spec=spec)
+                name = spec.name if spec else path.stem
+                _loading(on_progress, name, path.name)
+                _cache[key] = LlamaCppEngine(path, name=name, context_length=settings.context_length,
+                                             threads=settings.threads, spec=spec)
+                _loaded(on_progress, name, _cache[key])
             return _cache[key]
     if settings.engine == "openai":
         from dcode.engines.openai import OpenAIEngine
@@ -72,7 +88,9 @@ def load_engine(settings: Settings | None = None) -> Engine:
         key = ("vllm", model, settings.context_length)
         with _cache_lock:
             if key not in _cache:
+                _loading(on_progress, model, "vLLM")
                 _cache[key] = VllmEngine(model, context_length=settings.context_length, spec=spec)
+                _loaded(on_progress, model, _cache[key])
             return _cache[key]
     raise BadInput(backends.unknown(settings.engine))
 

@@ -8,11 +8,12 @@ from dcode.engines.base import Cancel
 from dcode.loops.events import OnEvent
 from dcode.loops.solve import Budget, SolveOptions, SolveResult, solve
 from dcode.loops.trace import TraceWriter
+from dcode.models.progress import OnProgress
 
 
 def solve_file(problem_path: Path, settings: Settings, budget: Budget, options: SolveOptions | None = None, *,
                hidden_tests: Path | None = None, trace_dir: Path | None = None, on_event: OnEvent | None = None,
-               cancel: Cancel | None = None) -> SolveResult:
+               cancel: Cancel | None = None, on_progress: OnProgress | None = None) -> SolveResult:
     """Load the problem (and any extra hidden tests), load the engine, solve, and trace if asked.
 
     Files are read before the model is loaded, so a bad path fails in milliseconds.
@@ -32,7 +33,7 @@ def solve_file(problem_path: Path, settings: Settings, budget: Budget, options: 
             subscriber(event)
 
     try:
-        engine = load_engine(settings)
+        engine = load_engine(settings, on_progress=on_progress)
         return solve(problem, engine, budget, options, hidden_tests=extra, on_event=fan_out, cancel=cancel)
     finally:
         if trace is not None:

@@ -230,3 +230,12 @@ def test_an_urgent_fill_runs_between_the_samples_of_a_long_batch(engine):
     worker.join(120)
     assert batch_done.is_set() and len(finished_samples) == 8
     assert suggestion.finish_reason in ("length", "stop")
+
+
+def test_a_model_load_reports_its_phases_and_a_cached_one_nothing(tiny_gguf):
+    notes = []
+    settings = Settings(model=str(tiny_gguf), context_length=320, threads=1)  # a context no other test loads
+    engine = load_engine(settings, on_progress=lambda p: notes.append(p.note))
+    assert [n.split()[0] for n in notes] == ["loading", "loaded"] and "tiny" in notes[0]
+    assert load_engine(settings, on_progress=lambda p: notes.append(p.note)) is engine and len(notes) == 2
+    engine.close()
