@@ -95,7 +95,7 @@ def _solve_cli(tmp_path, monkeypatch, capsys, markdown: str, *args: str, answer:
     import dcode.engines
     from dcode.cli.loops import solve_command
 
-    monkeypatch.setattr(dcode.engines, "load_engine", lambda settings: ScriptedEngine([answer], chat_template=True))
+    monkeypatch.setattr(dcode.engines, "load_engine", lambda settings, **_: ScriptedEngine([answer], chat_template=True))
     problem = tmp_path / "problem.md"
     problem.write_text(markdown)
     hidden = tmp_path / "hid.json"
