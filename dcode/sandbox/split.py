@@ -303,11 +303,6 @@ def resource_core_off() -> None:
         pass
 
 
-def _remote_line(e: BaseException) -> int | None:
-    data = getattr(e, "_dcode_remote", None)
-    return data.get("line") if isinstance(data, dict) else None
-
-
 def fail(judge: _Judge, e: BaseException, **event: object) -> None:
     """Report the exception that ended the test: the candidate's own traceback when it came from there."""
     data = getattr(e, "_dcode_remote", None)
