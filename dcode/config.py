@@ -22,7 +22,7 @@ DEFAULT_MODEL = "gemma-3-270m"
 class Settings:
     engine: str = "llama_cpp"  # llama_cpp | openai | vllm
     model: str = DEFAULT_MODEL  # a registry name or a path to a GGUF file
-    server_url: str = "http://127.0.0.1:8000/v1"  # for engine = openai
+    server_url: str = "http://127.0.0.1:8000/v1"  # for engine = openai; several: comma-separated
     api_key: str = ""
     threads: int = 0  # 0: as many as the machine has cores
     context_length: int = 4096
@@ -41,6 +41,11 @@ class Settings:
     def models_dir(self) -> Path:
         return self.home_path / "models"
 
+    @property
+    def server_urls(self) -> tuple[str, ...]:
+        """Each server `server_url` names (requests are spread across several)."""
+        return tuple(url for url in (part.strip() for part in self.server_url.split(",")) if url)
+
     def as_dict(self) -> dict:
         return asdict(self)
 
@@ -51,6 +56,13 @@ def config_path() -> Path:
 
 
 def _coerce(name: str, kind: type, raw: object, origin: str) -> object:
+    if name == "server_url" and isinstance(raw, list):
+        # Several servers: a TOML list is stored the way DCODE_SERVER_URL spells it, comma-separated.
+        bad = [item for item in raw if not isinstance(item, str)]
+        if bad:
+            raise BadInput(f"{origin}: setting 'server_url' must be a URL or a list of URLs, "
+                           f"got {bad[0]!r} in the list")
+        return ",".join(raw)
     try:
         if kind is bool:
             return raw if isinstance(raw, bool) else str(raw).lower() in {"1", "true", "yes", "on"}
@@ -110,8 +122,11 @@ def _validate(settings: Settings) -> None:
         (0 < settings.top_p <= 1, "top_p must be in (0, 1]"),
         (settings.max_tokens >= 1, "max_tokens must be at least 1"),
         (settings.workers >= 0, "workers must be 0 (one per core) or more"),
-        (settings.server_url.startswith(("http://", "https://")), "server_url must start with http:// or https://"),
+        (bool(settings.server_urls), "server_url must name at least one server"),
     ]
+    for url in settings.server_urls:
+        checks.append((url.startswith(("http://", "https://")),
+                       f"server_url must start with http:// or https://, got {url!r}"))
     for ok, message in checks:
         if not ok:
             raise BadInput(f"bad setting: {message}")

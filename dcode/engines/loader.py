@@ -72,11 +72,19 @@ def load_engine(settings: Settings | None = None, *, on_progress: OnProgress | N
     if settings.engine == "openai":
         from dcode.engines.openai import OpenAIEngine
 
-        key = ("openai", settings.server_url, settings.model, settings.api_key)
+        urls = settings.server_urls or (settings.server_url,)
+        key = ("openai", urls, settings.model, settings.api_key)
         with _cache_lock:
             if key not in _cache:
-                _cache[key] = OpenAIEngine(settings.server_url, settings.model, api_key=settings.api_key,
-                                           spec=lookup(settings.model))
+                spec = lookup(settings.model)
+                if len(urls) == 1:
+                    _cache[key] = OpenAIEngine(urls[0], settings.model, api_key=settings.api_key, spec=spec)
+                else:
+                    from dcode.engines.spread import SpreadEngine
+
+                    # With other servers to move on to, one retry is enough before giving up on this one.
+                    _cache[key] = SpreadEngine([OpenAIEngine(url, settings.model, api_key=settings.api_key,
+                                                             spec=spec, retries=1) for url in urls])
             return _cache[key]
     if settings.engine == "vllm":
         from dcode.engines.vllm import VllmEngine

@@ -222,17 +222,21 @@ def load_stub(path: Path) -> Problem:
     The function to write is the last top-level stub (helpers written in full may come
     before it); the examples in its docstring are the visible tests.
     """
-    code = read_user_text(path, "a Python file")
+    return parse_stub(read_user_text(path, "a Python file"), str(path), source=path)
+
+
+def parse_stub(code: str, origin: str = "<stub>", *, source: Path | None = None) -> Problem:
+    """load_stub for text that is not in a file (a benchmark's prompt); `origin` names it in errors."""
     if not code.strip():
-        raise BadInput(f"{path}: is empty, expected a function stub (a `def` with a docstring)")
+        raise BadInput(f"{origin}: is empty, expected a function stub (a `def` with a docstring)")
     try:
         tree = ast.parse(code)
     except SyntaxError as e:
-        raise BadInput(f"{path}:{e.lineno}: stub does not parse: {e.msg}") from None
+        raise BadInput(f"{origin}:{e.lineno}: stub does not parse: {e.msg}") from None
     functions = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
     stubs = [n for n in functions if _is_stub(n)]
     if not stubs:
-        raise BadInput(f"{path}: no function stub found (a `def` whose body is only a docstring)")
+        raise BadInput(f"{origin}: no function stub found (a `def` whose body is only a docstring)")
     target = stubs[-1]
     tests = stub_tests(target, code, frozenset(f.name for f in functions))
     return Problem(
@@ -242,5 +246,5 @@ def load_stub(path: Path) -> Problem:
         title=target.name,
         function_name=target.name,
         starter_code=code,
-        source=path,
+        source=source,
     )

@@ -7,6 +7,9 @@ from typing import Any, Literal, Union
 
 from dcode.problem.project import Project
 
+# How the parent compares output: dcode's own rules, or LiveCodeBench's (sandbox/compare.py says both).
+Match = Literal["tolerant", "lcb"]
+
 
 @dataclass(frozen=True)
 class IOTest:
@@ -16,6 +19,7 @@ class IOTest:
     output: str
     name: str = ""
     hidden: bool = False
+    match: Match = "tolerant"
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,7 @@ class CallTest:
     expected: Any
     name: str = ""
     hidden: bool = False
+    match: Match = "tolerant"
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,18 @@
 Tolerant where judges are tolerant (trailing spaces, blank lines at the end, floats within
 1e-6), strict where lenient judges let wrong answers through: "YES" never equals "NO", and
 integers compare exactly, however large, instead of as floats.
+
+LiveCodeBench's rules (`match="lcb"`, from its lcb_runner/evaluation/testing_util.py) are
+kept beside them so that its scores can be reproduced: stdout must have the same number of
+lines after stripping the whole and each line, and each line must be equal as text or,
+token by token, as exact Decimals; a call's return value must equal the expected value
+under Python's `==`, a tuple counting as a list.
 """
 from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 REL_TOL = ABS_TOL = 1e-6
@@ -62,3 +69,35 @@ def values_equal(expected: Any, actual: Any) -> bool:
 
 def _short(s: str, n: int = 80) -> str:
     return s if len(s) <= n else s[: n - 3] + "..."
+
+
+def _decimals(line: str) -> list[Decimal] | None:
+    try:
+        return [Decimal(token) for token in line.split()]
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def compare_output_lcb(expected: str, actual: str) -> str | None:
+    """LiveCodeBench's stdout rule: None on a match, else the reason it gives."""
+    exp = [line.strip() for line in expected.strip().split("\n")]
+    act = [line.strip() for line in actual.strip().split("\n")]
+    if len(exp) != len(act):
+        return f"mismatched output length: expected {len(exp)} lines, got {len(act)}"
+    for i, (e, a) in enumerate(zip(exp, act), start=1):
+        if e == a:
+            continue
+        de, da = _decimals(e), _decimals(a)
+        if de is None or da is None or de != da:
+            return f"line {i}: expected {_short(e)!r}, got {_short(a)!r}"
+    return None
+
+
+def values_equal_lcb(expected: Any, actual: Any) -> bool:
+    """LiveCodeBench's call rule: Python equality, after a tuple result becomes a list."""
+    if isinstance(actual, tuple):
+        actual = list(actual)
+    try:
+        return bool(actual == expected)
+    except Exception:  # noqa: BLE001 - a value whose __eq__ raises is not equal
+        return False

@@ -21,7 +21,7 @@ from dcode.errors import BadInput
 from dcode.problem.project import pythonpath
 from dcode.problem.types import AssertTest, CallTest, IOTest, PytestTest
 from dcode.sandbox.channel import Channel
-from dcode.sandbox.compare import compare_output, values_equal
+from dcode.sandbox.compare import compare_output, compare_output_lcb, values_equal, values_equal_lcb
 from dcode.sandbox.plan import decode_value, judge, plan
 from dcode.sandbox.harness import _jsonable
 from dcode.sandbox.verdict import Limits, TestResult, Verdict
@@ -239,7 +239,7 @@ def verdict(test: object, reply: dict, nonce: str, limits: Limits) -> TestResult
         return result
     if isinstance(test, IOTest):
         result.expected = test.output
-        reason = compare_output(test.output, result.stdout)
+        reason = (compare_output_lcb if test.match == "lcb" else compare_output)(test.output, result.stdout)
         if reason:
             result.verdict, result.message = Verdict.WRONG_ANSWER, reason
     elif isinstance(test, CallTest | FunctionCall):
@@ -251,7 +251,7 @@ def verdict(test: object, reply: dict, nonce: str, limits: Limits) -> TestResult
             expected = _jsonable_or_repr(test.expected)
             result.expected = json.dumps(expected)
             actual = json.loads(value)
-            if not values_equal(expected, actual):
+            if not (values_equal_lcb if test.match == "lcb" else values_equal)(expected, actual):
                 result.verdict = Verdict.WRONG_ANSWER
                 result.message = f"{test.fn}(...) returned {_short(value)}, expected {_short(result.expected)}"
     return result
