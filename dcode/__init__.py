@@ -21,6 +21,10 @@ The public API, for a script or another tool (each name is imported on first use
     fixed = dcode.fix_module(Path("m.py"), dcode.load_tests(Path("tests")), engine)
     written = dcode.generate_tests(Path("m.py"), engine)
 
+    outcome = dcode.evaluate(dcode.load_suite("humaneval", limit=10), dcode.load_settings(), n=4,
+                             out=Path("run.jsonl"))     # resumable; rows as they land
+    dcode.summarize(outcome.rows, (1, 4)).pass_at_k
+
 docs/api.md has a whole script.
 """
 from __future__ import annotations
@@ -40,8 +44,12 @@ _EXPORTS = {
     "load_settings": "dcode.config", "Settings": "dcode.config",
     "solve": "dcode.loops", "Budget": "dcode.loops", "SolveOptions": "dcode.loops", "SolveResult": "dcode.loops",
     "solve_file": "dcode.loops.files", "fix_module": "dcode.loops.fix", "generate_tests": "dcode.loops.testgen",
+    "load_suite": "dcode.eval.suites", "evaluate": "dcode.eval.run", "summarize": "dcode.eval.summary",
+    "compare_runs": "dcode.eval.compare", "read_run": "dcode.eval.runfile",
     "BadInput": "dcode.errors",
 }
+
+_RENAMED = {"compare_runs": "compare"}  # public names that say more than the module's own
 
 __all__ = ["__version__", *_EXPORTS]
 
@@ -50,7 +58,7 @@ def __getattr__(name: str):
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'dcode' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), _RENAMED.get(name, name))
     globals()[name] = value
     return value
 

@@ -73,11 +73,11 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 def _summary_table(runs: list[RunSummary]) -> list[str]:
     ks = sorted({k for r in runs for k in r.pass_at_k})
     head = ["configuration", "problems", "samples", *[f"pass@{k}" for k in ks], "solved", "model samples",
-            "tokens / solved", "s / problem"]
+            "tokens", "tokens / solved", "s / problem"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in runs:
         cells = [r.config.label, str(len(r.problems)), str(r.samples),
-                 *[_fmt(r.pass_at_k.get(k)) for k in ks], str(r.solved), str(r.model_samples),
+                 *[_fmt(r.pass_at_k.get(k)) for k in ks], str(r.solved), str(r.model_samples), f"{r.tokens:,}",
                  "–" if r.tokens_per_solved is None else f"{r.tokens_per_solved:,.0f}", f"{r.time_per_problem_s:.1f}"]
         lines.append("| " + " | ".join(cells) + " |")
     return lines

@@ -160,3 +160,11 @@ def test_a_model_trained_on_suite_problems_is_warned_about(tmp_path):
     outcome = evaluate(three_tasks(), settings(), n=1, engine=engine)
     assert any(re.search(r"1 of 3 problems were among this model's training tasks .*HumanEval/2", w)
                for w in outcome.warnings)
+
+
+def test_with_several_servers_problems_run_side_by_side_and_rows_stay_exact(tmp_path):
+    engine = SeededScript()
+    outcome = evaluate(three_tasks(), settings(engine="openai", server_url="http://a:1/v1,http://b:1/v1"), n=5,
+                       out=tmp_path / "run.jsonl", engine=engine)
+    assert len(read_run(tmp_path / "run.jsonl")) == 15
+    assert summarize(outcome.rows, (1, 2)).pass_at_k[2] == pytest.approx((0.7 + 0 + 1) / 3)
