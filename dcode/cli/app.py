@@ -164,6 +164,22 @@ def fix(
                                  server_url=_joined(server_url), out=out, err=err))
 
 
+@app.command("lsp")
+def lsp_server(
+    tcp: Optional[str] = typer.Option(None, "--tcp", help="Listen on HOST:PORT instead of stdio (for debugging)."),
+) -> None:
+    """Start the language server (inline suggestions, code actions) over stdio for an editor."""
+    from lsp.server import serve_stdio, serve_tcp
+
+    if tcp is None:
+        serve_stdio()
+        return
+    host, sep, port = tcp.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise BadInput(f"--tcp takes HOST:PORT, e.g. 127.0.0.1:2087; got {tcp!r}")
+    serve_tcp(host or "127.0.0.1", int(port))
+
+
 @app.command("test")
 def test_(
     module: Path = typer.Argument(..., help="The Python module to write tests for."),

@@ -8,7 +8,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -53,17 +52,18 @@ def parse_ks(text: str | None, n: int | None = None) -> tuple[int, ...]:
     return ks
 
 
-def command_line(ctx: click.Context) -> str:
+def command_line(ctx: typer.Context) -> str:
     """The command as typed, rebuilt from what click parsed: what the report shows to rerun it."""
     import shlex
 
     words = ctx.command_path.split()
     for param in ctx.command.params:
         value = ctx.params.get(param.name)
-        if isinstance(param, click.Argument):
+        if param.param_type_name == "argument":
             words += [str(v) for v in (value if isinstance(value, (list, tuple)) else [value]) if v is not None]
             continue
-        if value is None or value == param.default or value in ((), []):
+        source = ctx.get_parameter_source(param.name)  # typed, not defaulted: the command as the user gave it
+        if value is None or value in ((), []) or getattr(source, "name", "") not in ("COMMANDLINE", "ENVIRONMENT"):
             continue
         flag = max(param.opts, key=len)
         if isinstance(value, bool):
@@ -122,7 +122,7 @@ def _since(text: str | None) -> datetime | None:
         raise BadInput(f"--since takes a date like 2024-08-01, got {text!r}") from None
 
 
-def generate(ctx: click.Context, suite_name: str, path: Path | None, *, since: str | None = None, model, engine,
+def generate(ctx: typer.Context, suite_name: str, path: Path | None, *, since: str | None = None, model, engine,
              server_url, n: int, k, limit, loop: str, samples_per_solve: int, out_path: Path | None, seed: int,
              max_tokens, temperature, style: str, as_json: bool, report: Path | None, no_report: bool) -> None:
     from dcode.config import load_settings

@@ -8,6 +8,7 @@ are not told apart by these problems, and the report says so in those words.
 """
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 
@@ -88,10 +89,9 @@ def paired_bootstrap(a: list[float], b: list[float], *, resamples: int = RESAMPL
         sa = sum(a[i] for i in picks)
         sb = sum(b[i] for i in picks)
         diffs.append((sb - sa) / count)
-        if sa > 0:
-            ratios.append(sb / sa)
-    # A ratio is reported only when nearly every resample has a base to divide by.
-    ratio = _percentiles(ratios) if len(ratios) >= LEVEL * resamples else None
+        # A resample where neither run solves anything shows no gain (1x); one where only the base fails, no bound.
+        ratios.append(sb / sa if sa > 0 else (1.0 if sb == 0 else math.inf))
+    ratio = _percentiles(ratios) if sum(a) > 0 else None
     return _percentiles(diffs), ratio
 
 
