@@ -22,18 +22,28 @@ def _figure():
 
 
 def plot_pass_at_k(runs: list[RunSummary], path: Path) -> None:
+    """pass@k against the model samples it costs: k programs of a solve run of S samples cost k x S.
+
+    Drawn that way, a loop and plain sampling meet on one axis at an equal budget.
+    """
     fig = _figure()
     ax = fig.add_subplot()
+    ticks: set[int] = set()
     for run in runs:
+        per = run.config.samples_per_solve or 1
         ks = sorted(run.pass_at_k)
-        ax.plot(ks, [run.pass_at_k[k] for k in ks], marker="o", label=run.config.label)
-    ax.set_xlabel("k (samples)")
+        ticks.update(k * per for k in ks)
+        ax.plot([k * per for k in ks], [run.pass_at_k[k] for k in ks], marker="o", label=run.config.label)
+    ax.set_xlabel("model samples per problem (k programs x samples per program)")
     ax.set_ylabel("pass@k")
-    ax.set_ylim(0, max(0.05, min(1.0, 1.15 * max((max(r.pass_at_k.values(), default=0) for r in runs), default=0))))
-    ax.set_xscale("log")
+    top = max((max(r.pass_at_k.values(), default=0) for r in runs), default=0)
+    ax.set_ylim(0, max(0.05, min(1.0, 1.15 * top)))
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(sorted(ticks), [str(t) for t in sorted(ticks)])
+    ax.minorticks_off()
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
-    ax.set_title("pass@k per configuration")
+    ax.set_title("pass@k per configuration, at the budget it costs")
     fig.savefig(path)
 
 
