@@ -22,7 +22,7 @@ install: $(STAMP)
 
 demo: install
 	$(BIN)/dcode models pull gemma-3-270m
-	$(BIN)/dcode solve examples/solve-largest.py --samples 8 --seed 1
+	$(BIN)/dcode solve examples/solve-largest.py --samples 16 --seed 2
 
 test: install
 	$(BIN)/python -m pytest -q tests
