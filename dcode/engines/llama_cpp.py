@@ -7,12 +7,14 @@ same context: llama.cpp keeps the prompt's KV cache, so the prompt is evaluated 
 from __future__ import annotations
 
 import codecs
-import gc
-import sys
+import contextlib
 import ctypes
+import gc
+import io
 import logging
 import os
 import random
+import sys
 import threading
 from dataclasses import replace
 from contextlib import contextmanager
@@ -86,8 +88,14 @@ class LlamaCppEngine:
         failure = ""
         hook = sys.unraisablehook
         try:
-            self._llm = llama_cpp.Llama(str(path), n_ctx=context_length, n_threads=self.threads,
-                                        n_threads_batch=self.threads, verbose=False)
+            # verbose=False would make llama-cpp-python point file descriptors 1 and 2 at /dev/null for the
+            # whole load, and whatever another thread writes meanwhile is lost: a language server's replies
+            # on stdout. The C logs are silenced by the callback above instead, and the Python-side prints
+            # of a verbose load by a redirect of sys.stderr alone (the descriptors stay as they are).
+            with contextlib.redirect_stderr(io.StringIO()):
+                self._llm = llama_cpp.Llama(str(path), n_ctx=context_length, n_threads=self.threads,
+                                            n_threads_batch=self.threads, verbose=True)
+            self._llm.verbose = False  # no per-call prints either
         except (ValueError, RuntimeError, OSError) as e:
             # A half-built Llama complains from __del__ as it is freed; that is noise, not news.
             sys.unraisablehook = lambda _: None

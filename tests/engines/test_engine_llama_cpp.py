@@ -239,3 +239,29 @@ def test_a_model_load_reports_its_phases_and_a_cached_one_nothing(tiny_gguf):
     assert [n.split()[0] for n in notes] == ["loading", "loaded"] and "tiny" in notes[0]
     assert load_engine(settings, on_progress=lambda p: notes.append(p.note)) is engine and len(notes) == 2
     engine.close()
+
+
+def test_a_load_leaves_stdout_and_stderr_alone(tiny_gguf):
+    """What another thread writes while a model loads arrives: a language server answers on stdout meanwhile
+    (llama-cpp-python's quiet load points descriptors 1 and 2 at /dev/null, which lost those replies)."""
+    import subprocess
+    import sys
+
+    script = f"""
+import os, threading
+from dcode.engines.llama_cpp import LlamaCppEngine
+done = threading.Event()
+def write():
+    i = 0
+    while not done.is_set():
+        os.write(1, b"%d\\n" % i); os.write(2, b"%d\\n" % i); i += 1
+writer = threading.Thread(target=write); writer.start()
+for _ in range(3):
+    LlamaCppEngine({str(tiny_gguf)!r}, context_length=256, threads=1)
+done.set(); writer.join()
+"""
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    for stream in (run.stdout, run.stderr):
+        numbers = [int(x) for x in stream.split()]
+        assert numbers and numbers == list(range(len(numbers)))  # every line, in order, nothing else
