@@ -24,6 +24,7 @@ class _Entry:
     suffix: str
     suggestion: str
     document: str
+    label: str = ""  # what running it found ("passes 3/3 examples of area"), shown with it
 
     def same(self, header: str, prefix: str, suffix: str) -> bool:
         return self.prefix == prefix and self.suffix == suffix and self.header == header
@@ -61,10 +62,11 @@ class SuggestionCache:
         total = self.hits + self.misses
         return self.hits / total if total else 0.0
 
-    def put(self, prefix: str, suffix: str, suggestion: str, header: str = "", *, document: str = "") -> None:
+    def put(self, prefix: str, suffix: str, suggestion: str, header: str = "", *, document: str = "",
+            label: str = "") -> None:
         """Remember `suggestion` for this text, and make its rest reachable by typing its start. An empty
         suggestion is remembered too (the model had nothing to add here)."""
-        entry = _Entry(header, prefix, suffix, suggestion, document)
+        entry = _Entry(header, prefix, suffix, suggestion, document, label)
         key = _key(header, prefix, suffix)
         old = self._entries.pop(key, None)
         if old is not None:
@@ -82,23 +84,35 @@ class SuggestionCache:
 
     def get(self, prefix: str, suffix: str, header: str = "", *, document: str = "") -> str | None:
         """The suggestion for exactly this header, prefix and suffix; else the rest of a recent suggestion of
-        `document` whose start the user has typed (the prefix is that suggestion's prefix plus a strict start
-        of it, the suffix unchanged); else None. A typed-through hit ignores the header: typing the
-        suggestion's `helper(` may well add helper's signature to it, and the text still says the same."""
-        key = _key(header, prefix, suffix)
-        entry = self._entries.get(key)
-        if entry is not None and entry.same(header, prefix, suffix):
-            self._entries.move_to_end(key)
-            self.hits += 1
-            return entry.suggestion
-        rest = self._typed_through(prefix, suffix, document)
-        if rest is None:
+        `document` whose start the user has typed; else None."""
+        found = self.lookup(prefix, suffix, header, document=document)
+        return None if found is None else found[0]
+
+    def lookup(self, prefix: str, suffix: str, header: str = "", *, document: str = "") -> tuple[str, str] | None:
+        """`get`'s answer with its label: (suggestion, label), or None."""
+        found = self.exact(prefix, suffix, header)
+        if found is None:
+            found = self.rest_of(prefix, suffix, document=document)
+        if found is None:
             self.misses += 1
         else:
             self.hits += 1
-        return rest
+        return found
 
-    def _typed_through(self, prefix: str, suffix: str, document: str) -> str | None:
+    def exact(self, prefix: str, suffix: str, header: str = "") -> tuple[str, str] | None:
+        """The suggestion stored for exactly this header, prefix and suffix (the user moved away and back)."""
+        key = _key(header, prefix, suffix)
+        entry = self._entries.get(key)
+        if entry is None or not entry.same(header, prefix, suffix):
+            return None
+        self._entries.move_to_end(key)
+        return entry.suggestion, entry.label
+
+    def rest_of(self, prefix: str, suffix: str, *, document: str = "") -> tuple[str, str] | None:
+        """The rest of a recent suggestion of `document` whose start the user has typed: the prefix is that
+        suggestion's prefix plus a strict start of it, the suffix unchanged. The header is not compared, so
+        a caller may ask before computing it: typing the suggestion's `helper(` may well add helper's
+        signature to the header, and the text still says the same."""
         for entry in reversed(self._recent.get(document, ())):
             typed = len(prefix) - len(entry.prefix)
             if not 0 < typed < len(entry.suggestion) or len(suffix) != len(entry.suffix):
@@ -106,7 +120,7 @@ class SuggestionCache:
             # Cheap tests first: the typed text against the suggestion's start, then the whole texts.
             if entry.suggestion.startswith(prefix[len(entry.prefix):]) and prefix.startswith(entry.prefix) \
                     and suffix == entry.suffix:
-                return entry.suggestion[typed:]
+                return entry.suggestion[typed:], entry.label
         return None
 
     def clear(self, document: str | None = None) -> None:

@@ -26,7 +26,7 @@ import asyncio
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Literal
 
 from dcode.engines.base import Cancel, Engine, Sampling
 from lsp.cache import SuggestionCache
@@ -37,6 +37,28 @@ from lsp.trim import is_useful, trim_suggestion
 CANCEL_GRACE_S = 0.15  # how long a cancelled generation waits for a newer request to take it over
 RING_MAX_CHARS = 1500
 MOVE_LINES = 32  # a cursor this far from the last request's line leaves a chunk behind for context
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggestion and what running it on its function's examples found."""
+
+    text: str
+    status: Literal["passed", "failed", "untested"] = "untested"
+    label: str = ""  # for the item, e.g. "passes 3/3 examples of area"; "" when nothing ran
+
+
+def check_label(check) -> str:
+    """The words an editor shows beside a checked suggestion."""
+    if check.status == "passed":
+        return f"passes {check.passed}/{check.total} examples of {check.function}"
+    if check.status == "failed":
+        return f"fails {check.total - check.passed} of {check.total} examples of {check.function}"
+    return ""
+
+
+def _status_of(label: str) -> Literal["passed", "failed", "untested"]:
+    return "passed" if label.startswith("passes") else "failed" if label.startswith("fails") else "untested"
 
 
 @dataclass
@@ -61,8 +83,11 @@ class Stats:
     generations: int = 0
     cancelled: int = 0  # generations stopped before they finished
     checks: int = 0
+    accepted: int = 0  # items the client reported accepted (their command ran)
     last_ms: float = 0.0
+    last_check_ms: float = 0.0  # what checking the last generation's suggestions added
     times_ms: list[float] = field(default_factory=list)
+    check_times_ms: list[float] = field(default_factory=list)
 
 
 def _position_offset(text: str, line: int, character: int) -> int:
@@ -89,19 +114,34 @@ class Suggester:
         self.stats = Stats()
         self._flights: dict[str, Flight] = {}
         self._last_line: dict[str, int] = {}
+        self._headers: dict[str, tuple[str, int, str]] = {}  # uri -> (text, line, header) of its last request
         self._generate_pool = generate_pool or ThreadPoolExecutor(1, thread_name_prefix="dcode-generate")
         self._check_pool = ThreadPoolExecutor(2, thread_name_prefix="dcode-check")
 
     # --- context ----------------------------------------------------------------------------
     def window(self, uri: str, text: str, line: int, character: int, open_documents: dict[str, str]) -> Window:
+        bare = self.bare_window(text, line, character)
+        return Window(prefix=bare.prefix, suffix=bare.suffix,
+                      header=self.header(uri, text, line, bare, open_documents))
+
+    def bare_window(self, text: str, line: int, character: int) -> Window:
+        """The prefix and suffix around the cursor, without the header (cheap: string slicing)."""
         s = self._settings()
-        window = build_window(text, line, character, max_prefix_lines=s.max_prefix_lines,
-                              max_suffix_lines=s.max_suffix_lines)
-        start = line - window.prefix.count("\n")
+        return build_window(text, line, character, max_prefix_lines=s.max_prefix_lines,
+                            max_suffix_lines=s.max_suffix_lines)
+
+    def header(self, uri: str, text: str, line: int, bare: Window, open_documents: dict[str, str]) -> str:
+        """The context before the window: recent chunks, then what tree-sitter finds. The same text and line
+        as this document's last request reuse its header (a parse of a long file costs milliseconds)."""
+        last = self._headers.get(uri)
+        if last is not None and last[1] == line and last[0] == text:
+            return last[2]
+        start = line - bare.prefix.count("\n")
         others = {u: t for u, t in open_documents.items() if u != uri}
-        header = python_context(text, line, open_documents=others, window_start_line=start)
-        ring = self.chunks.render(RING_MAX_CHARS)
-        return Window(prefix=window.prefix, suffix=window.suffix, header=ring + header)
+        header = self.chunks.render(RING_MAX_CHARS) + python_context(text, line, open_documents=others,
+                                                                     window_start_line=start)
+        self._headers[uri] = (text, line, header)
+        return header
 
     def note_cursor(self, uri: str, text: str, line: int) -> None:
         """A jump far from the last request leaves the lines it left as a chunk (llama.vscode's ring buffer)."""
@@ -113,7 +153,7 @@ class Suggester:
 
     # --- a request ---------------------------------------------------------------------------
     async def suggest(self, uri: str, text: str, line: int, character: int,
-                      open_documents: dict[str, str] | None = None) -> list[str]:
+                      open_documents: dict[str, str] | None = None) -> list[Suggestion]:
         started = time.perf_counter()
         self.stats.requests += 1
         try:
@@ -123,40 +163,51 @@ class Suggester:
             self.stats.times_ms.append(self.stats.last_ms)
             del self.stats.times_ms[:-1000]
 
-    async def _suggest(self, uri: str, text: str, line: int, character: int, open_documents: dict[str, str]) -> list[str]:
+    async def _suggest(self, uri: str, text: str, line: int, character: int,
+                       open_documents: dict[str, str]) -> list[Suggestion]:
         s = self._settings()
         if not s.enabled:
             return []
         self.note_cursor(uri, text, line)
-        window = self.window(uri, text, line, character, open_documents)
-        hit = self.cache.get(window.prefix, window.suffix, window.header, document=uri)
+        bare = self.bare_window(text, line, character)
+        # Typed-through first: it needs no header, so a hit never waits for a parse.
+        hit = self.cache.rest_of(bare.prefix, bare.suffix, document=uri)
+        window = bare if hit is not None else \
+            Window(bare.prefix, bare.suffix, self.header(uri, text, line, bare, open_documents))
+        hit = hit or self.cache.exact(window.prefix, window.suffix, window.header)
         if hit is not None:
             self.stats.cache_hits += 1
-            return [hit]
+            return [Suggestion(hit[0], _status_of(hit[1]), hit[1])]
         flight = self._flights.get(uri)
         if flight is not None and not flight.task.done():
             if flight.extends(window):
-                return await self._follow(flight, window, uri)
+                return await self._follow(flight, window)
             self._stop(flight)
         if s.debounce_ms:
             await asyncio.sleep(s.debounce_ms / 1000)
         engine = await self._engine()
         cancel = Cancel()
-        flight = Flight(window, asyncio.ensure_future(self._generate(engine, window, s, cancel)), cancel)
+        flight = Flight(window, asyncio.ensure_future(self._generate_and_check(engine, window, s, cancel,
+                                                                                (text, line, character))), cancel)
         self._flights[uri] = flight
         suggestions = await self._wait(flight)
-        suggestions = await self._tested(text, line, character, suggestions, s)
         if suggestions:
-            self.cache.put(window.prefix, window.suffix, suggestions[0], window.header, document=uri)
+            first = suggestions[0]
+            self.cache.put(window.prefix, window.suffix, first.text, window.header, document=uri, label=first.label)
         return suggestions
 
-    async def _follow(self, flight: Flight, window: Window, uri: str) -> list[str]:
+    async def _follow(self, flight: Flight, window: Window) -> list[Suggestion]:
         self.stats.reused += 1
         flight.waiters += 1
         suggestions = await self._wait(flight)
         typed = window.prefix[len(flight.window.prefix):]
-        rest = [x[len(typed):] for x in suggestions if x.startswith(typed) and len(x) > len(typed)]
-        return [r for r in rest if is_useful(r)]
+        return [Suggestion(x.text[len(typed):], x.status, x.label) for x in suggestions
+                if x.text.startswith(typed) and len(x.text) > len(typed) and is_useful(x.text[len(typed):])]
+
+    async def _generate_and_check(self, engine: Engine, window: Window, s: ServerSettings, cancel: Cancel,
+                                  where: tuple[str, int, int]) -> list[Suggestion]:
+        texts = await self._generate(engine, window, s, cancel)
+        return await self._tested(*where, texts, s)
 
     async def _wait(self, flight: Flight) -> list[str]:
         try:
@@ -199,9 +250,13 @@ class Suggester:
         return list(dict.fromkeys(t for t in trimmed if is_useful(t)))
 
     async def _tested(self, text: str, line: int, character: int, suggestions: list[str],
-                      s: ServerSettings) -> list[str]:
+                      s: ServerSettings) -> list[Suggestion]:
+        """Each suggestion run on its function's examples, those that pass first ("require": only those).
+        The order among equals is the model's, so a check never demotes the model's first choice for
+        another that did no better."""
         if s.tested == "off" or not suggestions or self._check is None:
-            return suggestions
+            return [Suggestion(x) for x in suggestions]
+        started = time.perf_counter()
         offset = _position_offset(text, line, character)
         loop = asyncio.get_running_loop()
 
@@ -210,10 +265,14 @@ class Suggester:
 
         checks = await asyncio.gather(*(loop.run_in_executor(self._check_pool, run, x) for x in suggestions))
         self.stats.checks += len(checks)
-        order = sorted(range(len(suggestions)), key=lambda i: {"passed": 0, "untested": 1, "failed": 2}[checks[i].status])
+        self.stats.last_check_ms = (time.perf_counter() - started) * 1000
+        self.stats.check_times_ms.append(self.stats.last_check_ms)
+        del self.stats.check_times_ms[:-1000]
+        rank = {"passed": 0, "untested": 1, "failed": 2}
+        order = sorted(range(len(suggestions)), key=lambda i: rank[checks[i].status])
         if s.tested == "require":
             order = [i for i in order if checks[i].status == "passed"]
-        return [suggestions[i] for i in order]
+        return [Suggestion(suggestions[i], checks[i].status, check_label(checks[i])) for i in order]
 
     async def warm(self, engine: Engine, text: str) -> None:
         """Evaluate a document's opening into the KV cache (a one-token generation), so its first suggestion is quick."""
