@@ -107,7 +107,7 @@ def main() -> None:
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     results = [run_model(model, pairs, problems, suite, args.max_tokens) for model in models]
 
-    report = [f"## Single-line infilling through `dcode lsp`: HumanEval canonical solutions, one line removed", "",
+    report = ["## Single-line infilling through `dcode lsp`: HumanEval canonical solutions, one line removed", "",
               f"- when: {started}, {machine()}",
               f"- command: `.venv/bin/python bench/lsp_infill.py {' '.join(sys.argv[1:])}`",
               f"- tasks: {len(pairs)} ({'every code line' if args.lines == 0 else f'{args.lines} line(s) per problem, seed {args.seed}'}"
