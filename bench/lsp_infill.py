@@ -20,9 +20,7 @@ import random
 import sys
 import time
 
-from lsp_client import ROOT, Client, append_results, machine, percentile
-
-sys.path.insert(0, str(ROOT))
+from lsp_client import Client, append_results, machine, percentile
 
 
 def code_lines(solution: str) -> list[int]:
@@ -74,15 +72,13 @@ def run_model(model: str, pairs: list[tuple[str, int]], problems: dict, suite: d
                 print(f"  {model}: {n + 1}/{len(pairs)}", file=sys.stderr)
     finally:
         client.close()
-    verdicts = {}
-    for key in ("program", "floor"):
-        for row in rows:
-            row[key + "_passed"] = bool(grade(suite[row["task"]], [row[key]])[0].passed)
+    for row in rows:  # the answer and the floor in one sandbox call per task
+        program, floor = grade(suite[row["task"]], [row["program"], row["floor"]])
+        row["program_passed"], row["floor_passed"] = bool(program.passed), bool(floor.passed)
     exact = sum(" ".join(r["answer"].split()) == " ".join(r["removed"].split()) for r in rows)
-    verdicts.update(model=model, n=len(rows), passed=sum(r["program_passed"] for r in rows),
-                    floor=sum(r["floor_passed"] for r in rows), offered=sum(r["offered"] for r in rows), exact=exact,
-                    p50=percentile([r["ms"] for r in rows], .5), p95=percentile([r["ms"] for r in rows], .95))
-    return verdicts
+    return {"model": model, "n": len(rows), "passed": sum(r["program_passed"] for r in rows),
+            "floor": sum(r["floor_passed"] for r in rows), "offered": sum(r["offered"] for r in rows), "exact": exact,
+            "p50": percentile([r["ms"] for r in rows], .5), "p95": percentile([r["ms"] for r in rows], .95)}
 
 
 def main() -> None:

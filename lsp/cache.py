@@ -24,7 +24,8 @@ class _Entry:
     suffix: str
     suggestion: str
     document: str
-    label: str = ""  # what running it found ("passes 3/3 examples of area"), shown with it
+    status: str = "untested"  # what running it on its function's examples found: passed, failed, untested
+    label: str = ""  # the same in words ("passes 3/3 examples of area"), shown with it
 
     def same(self, header: str, prefix: str, suffix: str) -> bool:
         return self.prefix == prefix and self.suffix == suffix and self.header == header
@@ -63,10 +64,10 @@ class SuggestionCache:
         return self.hits / total if total else 0.0
 
     def put(self, prefix: str, suffix: str, suggestion: str, header: str = "", *, document: str = "",
-            label: str = "") -> None:
+            status: str = "untested", label: str = "") -> None:
         """Remember `suggestion` for this text, and make its rest reachable by typing its start. An empty
         suggestion is remembered too (the model had nothing to add here)."""
-        entry = _Entry(header, prefix, suffix, suggestion, document, label)
+        entry = _Entry(header, prefix, suffix, suggestion, document, status, label)
         key = _key(header, prefix, suffix)
         old = self._entries.pop(key, None)
         if old is not None:
@@ -85,30 +86,24 @@ class SuggestionCache:
     def get(self, prefix: str, suffix: str, header: str = "", *, document: str = "") -> str | None:
         """The suggestion for exactly this header, prefix and suffix; else the rest of a recent suggestion of
         `document` whose start the user has typed; else None."""
-        found = self.lookup(prefix, suffix, header, document=document)
-        return None if found is None else found[0]
-
-    def lookup(self, prefix: str, suffix: str, header: str = "", *, document: str = "") -> tuple[str, str] | None:
-        """`get`'s answer with its label: (suggestion, label), or None."""
-        found = self.exact(prefix, suffix, header)
-        if found is None:
-            found = self.rest_of(prefix, suffix, document=document)
+        found = self.exact(prefix, suffix, header) or self.rest_of(prefix, suffix, document=document)
         if found is None:
             self.misses += 1
-        else:
-            self.hits += 1
-        return found
+            return None
+        self.hits += 1
+        return found[0]
 
-    def exact(self, prefix: str, suffix: str, header: str = "") -> tuple[str, str] | None:
-        """The suggestion stored for exactly this header, prefix and suffix (the user moved away and back)."""
+    def exact(self, prefix: str, suffix: str, header: str = "") -> tuple[str, str, str] | None:
+        """(suggestion, status, label) stored for exactly this header, prefix and suffix (the user moved
+        away and back)."""
         key = _key(header, prefix, suffix)
         entry = self._entries.get(key)
         if entry is None or not entry.same(header, prefix, suffix):
             return None
         self._entries.move_to_end(key)
-        return entry.suggestion, entry.label
+        return entry.suggestion, entry.status, entry.label
 
-    def rest_of(self, prefix: str, suffix: str, *, document: str = "") -> tuple[str, str] | None:
+    def rest_of(self, prefix: str, suffix: str, *, document: str = "") -> tuple[str, str, str] | None:
         """The rest of a recent suggestion of `document` whose start the user has typed: the prefix is that
         suggestion's prefix plus a strict start of it, the suffix unchanged. The header is not compared, so
         a caller may ask before computing it: typing the suggestion's `helper(` may well add helper's
@@ -120,7 +115,7 @@ class SuggestionCache:
             # Cheap tests first: the typed text against the suggestion's start, then the whole texts.
             if entry.suggestion.startswith(prefix[len(entry.prefix):]) and prefix.startswith(entry.prefix) \
                     and suffix == entry.suffix:
-                return entry.suggestion[typed:], entry.label
+                return entry.suggestion[typed:], entry.status, entry.label
         return None
 
     def clear(self, document: str | None = None) -> None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Awaitable, Callable, Literal
 
 from dcode.engines.base import Cancel, Engine, Sampling
@@ -57,10 +57,6 @@ def check_label(check) -> str:
     return ""
 
 
-def _status_of(label: str) -> Literal["passed", "failed", "untested"]:
-    return "passed" if label.startswith("passes") else "failed" if label.startswith("fails") else "untested"
-
-
 @dataclass
 class Flight:
     """One generation in progress for a document."""
@@ -86,8 +82,6 @@ class Stats:
     accepted: int = 0  # items the client reported accepted (their command ran)
     last_ms: float = 0.0
     last_check_ms: float = 0.0  # what checking the last generation's suggestions added
-    times_ms: list[float] = field(default_factory=list)
-    check_times_ms: list[float] = field(default_factory=list)
 
 
 def _position_offset(text: str, line: int, character: int) -> int:
@@ -119,11 +113,6 @@ class Suggester:
         self._check_pool = ThreadPoolExecutor(2, thread_name_prefix="dcode-check")
 
     # --- context ----------------------------------------------------------------------------
-    def window(self, uri: str, text: str, line: int, character: int, open_documents: dict[str, str]) -> Window:
-        bare = self.bare_window(text, line, character)
-        return Window(prefix=bare.prefix, suffix=bare.suffix,
-                      header=self.header(uri, text, line, bare, open_documents))
-
     def bare_window(self, text: str, line: int, character: int) -> Window:
         """The prefix and suffix around the cursor, without the header (cheap: string slicing)."""
         s = self._settings()
@@ -160,8 +149,6 @@ class Suggester:
             return await self._suggest(uri, text, line, character, open_documents or {})
         finally:
             self.stats.last_ms = (time.perf_counter() - started) * 1000
-            self.stats.times_ms.append(self.stats.last_ms)
-            del self.stats.times_ms[:-1000]
 
     async def _suggest(self, uri: str, text: str, line: int, character: int,
                        open_documents: dict[str, str]) -> list[Suggestion]:
@@ -177,7 +164,7 @@ class Suggester:
         hit = hit or self.cache.exact(window.prefix, window.suffix, window.header)
         if hit is not None:
             self.stats.cache_hits += 1
-            return [Suggestion(hit[0], _status_of(hit[1]), hit[1])]
+            return [Suggestion(*hit)]
         flight = self._flights.get(uri)
         if flight is not None and not flight.task.done():
             if flight.extends(window):
@@ -193,7 +180,8 @@ class Suggester:
         suggestions = await self._wait(flight)
         if suggestions:
             first = suggestions[0]
-            self.cache.put(window.prefix, window.suffix, first.text, window.header, document=uri, label=first.label)
+            self.cache.put(window.prefix, window.suffix, first.text, window.header, document=uri,
+                           status=first.status, label=first.label)
         return suggestions
 
     async def _follow(self, flight: Flight, window: Window) -> list[Suggestion]:
@@ -209,7 +197,7 @@ class Suggester:
         texts = await self._generate(engine, window, s, cancel)
         return await self._tested(*where, texts, s)
 
-    async def _wait(self, flight: Flight) -> list[str]:
+    async def _wait(self, flight: Flight) -> list[Suggestion]:
         try:
             return await asyncio.shield(flight.task)
         except asyncio.CancelledError:
@@ -266,8 +254,6 @@ class Suggester:
         checks = await asyncio.gather(*(loop.run_in_executor(self._check_pool, run, x) for x in suggestions))
         self.stats.checks += len(checks)
         self.stats.last_check_ms = (time.perf_counter() - started) * 1000
-        self.stats.check_times_ms.append(self.stats.last_check_ms)
-        del self.stats.check_times_ms[:-1000]
         rank = {"passed": 0, "untested": 1, "failed": 2}
         order = sorted(range(len(suggestions)), key=lambda i: rank[checks[i].status])
         if s.tested == "require":
@@ -295,6 +281,7 @@ class Suggester:
         if flight is not None:
             self._stop(flight)
         self._last_line.pop(uri, None)
+        self._headers.pop(uri, None)
         self.cache.clear(uri)
 
     def close(self) -> None:

@@ -179,8 +179,8 @@ def build_server() -> DcodeServer:
         st = ls.suggester.stats
         return {"requests": st.requests, "cache_hits": st.cache_hits, "reused": st.reused,
                 "generations": st.generations, "cancelled": st.cancelled, "checks": st.checks,
-                "accepted": st.accepted, "last_ms": round(st.last_ms, 2), "last_check_ms": round(st.last_check_ms, 2), "loaded": bool(ls._load and ls._load.done()
-                                                                and not ls._load.exception()),
+                "accepted": st.accepted, "last_ms": round(st.last_ms, 2), "last_check_ms": round(st.last_check_ms, 2),
+                "loaded": bool(ls._load and ls._load.done() and not ls._load.exception()),
                 "settings": ls.options.__dict__}
 
     from lsp.actions import register
