@@ -29,6 +29,7 @@ from dcode.loops import events as ev
 from dcode.problem.project import Project, find_root
 from dcode.problem.types import PytestTest
 from lsp.server import DcodeServer, EngineUnavailable, _one_line as _line
+from dcode.pyast import parse_python
 
 SOLVE, FIX, GENERATE_TESTS = "dcode.solve", "dcode.fix", "dcode.generateTests"
 SOLVE_SAMPLES, FIX_SAMPLES, TEST_SAMPLES = 8, 2, 2  # a command's last argument may ask for more: {"samples": n}
@@ -116,7 +117,7 @@ def _span(text: str, first: int = 0, last: int | None = None) -> types.Range:
 def _solved_text(solved: str, name: str, have: set[str]) -> str | None:
     """The function `name` from a solved program, after any imports it added (a chat answer may add some)."""
     try:
-        tree = ast.parse(solved)
+        tree = parse_python(solved)
     except SyntaxError:
         return None
     if not (fns := [n for n in tree.body if isinstance(n, FUNCTIONS) and n.name == name]):
@@ -262,7 +263,7 @@ async def solve_command(ls: DcodeServer, *args: Any) -> dict:
     if isinstance(line, bool) or not isinstance(line, int) or not 0 <= line < len(lines):
         raise JsonRpcInvalidParams(f"dcode: line {line!r} is not a line of {doc.filename} (0..{len(lines) - 1})")
     try:
-        tree = ast.parse(code)
+        tree = parse_python(code)
     except SyntaxError as e:
         raise JsonRpcInvalidParams(f"dcode: {doc.filename}:{e.lineno}: does not parse: {e.msg}") from None
     if (fn := _function_at(tree, line + 1)) is None:
@@ -370,7 +371,7 @@ def code_actions(ls: DcodeServer, params: types.CodeActionParams) -> list[types.
             actions.append(types.CodeAction(title=title, kind=kind, command=types.Command(
                 title=title, command=command, arguments=list(arguments))))
     try:
-        tree = ast.parse(code)
+        tree = parse_python(code)
     except (SyntaxError, ValueError):
         tree = None  # the user is typing: no stub can be found, but the file's tests still can
     fn = _function_at(tree, params.range.start.line + 1) if tree is not None else None

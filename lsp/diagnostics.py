@@ -16,6 +16,7 @@ from dcode.engines.base import Cancel
 from dcode.errors import BadInput
 from lsp.actions import FUNCTIONS, _buffers, _is_test_file, module_for, tests_for, with_buffers
 from lsp.server import DcodeServer, _one_line as _line
+from dcode.pyast import parse_python
 
 
 class _Stop(Cancel):
@@ -38,7 +39,7 @@ def diagnostics_for(module: Path | None, test_file: Path, buffers: dict[Path, st
                                 severity=types.DiagnosticSeverity.Error, code=code, source="dcode")
     lines = (text := buffers.get(test_file) or test_file.read_text(encoding="utf-8")).splitlines()
     try:
-        tests, tree = load_tests(test_file), ast.parse(text)
+        tests, tree = load_tests(test_file), parse_python(text)
     except (BadInput, SyntaxError) as e:
         return [at(0, _line(e))]
     tests = with_buffers(bind_module(tests, module) if module else tests, buffers)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable, Literal
 
 from dcode.engines.base import Cancel, Engine, Sampling
+from dcode.loops.suggest import SuggestionCheck
 from lsp.cache import SuggestionCache
 from lsp.context import RecentChunks, Window, build_window, python_context
 from lsp.settings import ServerSettings
@@ -82,6 +83,16 @@ class Stats:
     accepted: int = 0  # items the client reported accepted (their command ran)
     last_ms: float = 0.0
     last_check_ms: float = 0.0  # what checking the last generation's suggestions added
+    tokens_per_s: float | None = None  # the last generation's decoding speed, for an editor's status bar
+
+
+def suggestion_sampling(window: Window, s: ServerSettings) -> Sampling:
+    """How an inline request samples: greedy for one suggestion, varied for several; one line when the cursor
+    has text after it on its line, else up to the next top-level definition."""
+    mid_line = bool(window.suffix.split("\n", 1)[0].strip())
+    stop = ("\n",) if mid_line else ("\n\n\n", "\ndef ", "\nclass ", "\nif __name__")
+    return Sampling(n=s.suggestions, max_tokens=s.max_tokens, temperature=0.0 if s.suggestions == 1 else 0.6,
+                    seed=0, stop=stop, urgent=True)
 
 
 def _position_offset(text: str, line: int, character: int) -> int:
@@ -217,10 +228,7 @@ class Suggester:
 
     async def _generate(self, engine: Engine, window: Window, s: ServerSettings, cancel: Cancel) -> list[str]:
         self.stats.generations += 1
-        mid_line = bool(window.suffix.split("\n", 1)[0].strip())
-        stop = ("\n",) if mid_line else ("\n\n\n", "\ndef ", "\nclass ", "\nif __name__")
-        sampling = Sampling(n=s.suggestions, max_tokens=s.max_tokens, temperature=0.0 if s.suggestions == 1 else 0.6,
-                            seed=0, stop=stop, urgent=True)
+        sampling = suggestion_sampling(window, s)
 
         def call() -> list[str]:
             if cancel.is_set:
@@ -229,6 +237,9 @@ class Suggester:
                 out = engine.fill(window.header + window.prefix, window.suffix, sampling, cancel=cancel)
             else:
                 out = engine.complete(window.header + window.prefix, sampling, cancel=cancel)
+            speeds = [c.tokens_per_s for c in out if c.completion_tokens > 1]
+            if speeds:
+                self.stats.tokens_per_s = sum(speeds) / len(speeds)
             return [c.text for c in out]
 
         texts = await asyncio.get_running_loop().run_in_executor(self._generate_pool, call)
@@ -249,7 +260,10 @@ class Suggester:
         loop = asyncio.get_running_loop()
 
         def run(suggestion: str):
-            return self._check(text[:offset] + suggestion + text[offset:], line + 1, timeout_s=s.check_timeout_s)
+            try:
+                return self._check(text[:offset] + suggestion + text[offset:], line + 1, timeout_s=s.check_timeout_s)
+            except Exception as e:  # noqa: BLE001 - a check that breaks leaves its suggestion unranked, not lost
+                return SuggestionCheck("untested", message=f"the check failed: {type(e).__name__}: {e}")
 
         checks = await asyncio.gather(*(loop.run_in_executor(self._check_pool, run, x) for x in suggestions))
         self.stats.checks += len(checks)

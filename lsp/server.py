@@ -180,7 +180,11 @@ def build_server() -> DcodeServer:
         return {"requests": st.requests, "cache_hits": st.cache_hits, "reused": st.reused,
                 "generations": st.generations, "cancelled": st.cancelled, "checks": st.checks,
                 "accepted": st.accepted, "last_ms": round(st.last_ms, 2), "last_check_ms": round(st.last_check_ms, 2),
-                "loaded": bool(ls._load and ls._load.done() and not ls._load.exception()),
+                "tokens_per_s": None if st.tokens_per_s is None else round(st.tokens_per_s, 1),
+                "loaded": (loaded := bool(ls._load and ls._load.done() and not ls._load.exception())),
+                "model": ls._load.result().info.model if loaded else None,
+                "load_error": _one_line(ls._load.exception()) if ls._load and ls._load.done()
+                and not ls._load.cancelled() and ls._load.exception() else None,
                 "settings": ls.options.__dict__}
 
     from lsp.actions import register

@@ -16,6 +16,7 @@ from dcode.loops.candidates import Candidate
 from dcode.loops.prompts import Prompt, PromptStyle, continuation_head
 from dcode.problem.types import CallTest, IOTest, Problem, TestCase
 from dcode.sandbox.verdict import CheckResult, Verdict
+from dcode.pyast import parse_python
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def _literal_args(call: ast.Call, params: tuple[str, ...] = ()) -> tuple | None:
 def _calls_in(line: str, fn: str, params: tuple[str, ...] = ()) -> list[tuple]:
     for attempt in (line, line.split("==")[0], line.split("==")[0].rstrip().rstrip(",")):
         try:
-            tree = ast.parse(attempt.strip())
+            tree = parse_python(attempt.strip())
         except SyntaxError:
             continue
         found = []

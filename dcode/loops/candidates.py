@@ -9,6 +9,7 @@ from functools import cached_property
 
 from dcode.loops.events import Origin
 from dcode.sandbox.verdict import CheckResult, Verdict
+from dcode.pyast import parse_python
 
 # A candidate's verdict when no visible test ran on it (a problem without tests): the sandbox
 # did run it, on generated inputs at most, but nothing said what it should have produced.
@@ -78,7 +79,7 @@ class Candidate:
 def code_key(code: str) -> str:
     """Equal for programs that differ only in comments, blank lines or formatting."""
     try:
-        canonical = ast.dump(ast.parse(code))
+        canonical = ast.dump(parse_python(code))
     except (SyntaxError, ValueError):
         canonical = "\n".join(line.rstrip() for line in code.strip().splitlines())
     return hashlib.sha256(canonical.encode()).hexdigest()

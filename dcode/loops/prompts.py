@@ -18,6 +18,7 @@ from typing import Literal
 
 from dcode.engines.base import Message
 from dcode.problem.types import Problem
+from dcode.pyast import parse_python
 
 PromptStyle = Literal["chat", "complete"]
 
@@ -112,7 +113,7 @@ def _open_body(starter: str) -> str:
 
 def _has_docstring(starter: str) -> bool:
     try:
-        tree = ast.parse(starter)
+        tree = parse_python(starter)
     except SyntaxError:
         return False
     for node in ast.walk(tree):

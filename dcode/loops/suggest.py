@@ -15,6 +15,7 @@ from typing import Literal
 
 from dcode.problem.types import TestCase
 from dcode.sandbox.verdict import Limits
+from dcode.pyast import parse_python
 
 CHECK_TIMEOUT_S = 2.0  # an example that runs longer than this is not what an editor waits for
 
@@ -44,7 +45,7 @@ def examples_at(code: str, line: int) -> tuple[str | None, list[TestCase]]:
     from dcode.problem.pysource import stub_tests
 
     try:
-        tree = ast.parse(code)
+        tree = parse_python(code)
     except (SyntaxError, ValueError):
         return None, []
     fn = enclosing_function(tree, line)
@@ -62,7 +63,7 @@ def check_suggestion(code: str, line: int, *, timeout_s: float = CHECK_TIMEOUT_S
     from dcode.sandbox import check
 
     try:
-        ast.parse(code)
+        parse_python(code)
     except (SyntaxError, ValueError) as e:
         return SuggestionCheck("untested", message=f"does not parse yet: {getattr(e, 'msg', e)}")
     name, tests = examples_at(code, line)

@@ -22,6 +22,7 @@ from dcode.loops.prompts import ANSWER, Prompt, PromptStyle
 from dcode.problem.project import in_memory
 from dcode.problem.testfiles import project_test
 from dcode.sandbox.verdict import Limits
+from dcode.pyast import parse_python
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def split_tests(source: str) -> list[ProposedTest]:
     lines = source.splitlines()
     for end in range(len(lines), 0, -1):
         try:
-            tree = ast.parse("\n".join(lines[:end]))
+            tree = parse_python("\n".join(lines[:end]))
             break
         except SyntaxError:
             continue
@@ -139,14 +140,14 @@ class _MarkLines(ast.NodeTransformer):
                 and isinstance(stmt.value.value, str)
             future = isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__"
             if not (docstring or future):
-                out.append(ast.parse(f"__dcode_lines__.add({stmt.lineno})").body[0])
+                out.append(parse_python(f"__dcode_lines__.add({stmt.lineno})").body[0])
             out.append(stmt)
         return out
 
 
 def instrument(code: str) -> str:
     """The module with a line marker before each statement (docstrings and __future__ imports stay first)."""
-    tree = _MarkLines().visit(ast.parse(code))
+    tree = _MarkLines().visit(parse_python(code))
     return ast.unparse(ast.fix_missing_locations(tree))
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from dcode.problem.types import AssertTest, CallTest, TestCase
 from dcode.problem.values import crosses_as_json, literal_call, parse_value
+from dcode.pyast import parse_python
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def parse_examples(text: str, first_line: int = 1) -> list[Example]:
 def _compared_call(source: str) -> tuple[str, str] | None:
     """`f(3) == 5` -> ("f(3)", "5"): a call compared with a value, as source text."""
     try:
-        node = ast.parse(source.strip(), mode="eval").body
+        node = parse_python(source.strip(), mode="eval").body
     except SyntaxError:
         return None
     if not (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq)

@@ -20,6 +20,7 @@ from typing import Any, Iterable, Iterator
 
 from dcode.problem.types import AssertTest, CallTest, TestCase
 from dcode.problem.values import arithmetic_value, crosses_as_json, literal_call, parse_assignments, parse_value
+from dcode.pyast import parse_python
 
 _JOIN_LINES = 20  # a call written over more lines than this is not an example
 _PREFIX = re.compile(r"^(?:[*\-•>]+\s*|\d+[.)]\s+|(?:for|assert)\b\s*|e\.g\.,?\s*|examples?\s*\d*\s*:\s*)",
@@ -279,7 +280,7 @@ def _given_args(given: str, target: Target) -> tuple[Any, ...] | None:
     if len(target.params) != 1 or "=" in given:
         return None
     try:
-        node = ast.parse(given, mode="eval").body
+        node = parse_python(given, mode="eval").body
         value = parse_value(given)
     except (SyntaxError, ValueError):
         return None

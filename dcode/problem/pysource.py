@@ -12,6 +12,7 @@ from dcode.errors import BadInput, read_user_text
 from dcode.problem.doctests import doctest_tests
 from dcode.problem.examples import Target, example_tests
 from dcode.problem.types import AssertTest, Problem, TestCase
+from dcode.pyast import parse_python
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def signatures_in(code: str) -> list[Signature]:
     starter code (`def twoSum(self, ...) -> List[int]:` with no body) does not.
     """
     try:
-        tree = ast.parse(code)
+        tree = parse_python(code)
     except SyntaxError:
         return _signatures_by_line(code)
     found: list[Signature] = []
@@ -128,7 +129,7 @@ def _signatures_by_line(code: str) -> list[Signature]:
             continue
         if m := _DEF_LINE.match(line):
             try:
-                fn = ast.parse(f"def {m['name']}({m['params']}): pass").body[0]
+                fn = parse_python(f"def {m['name']}({m['params']}): pass").body[0]
             except SyntaxError:
                 continue
             assert isinstance(fn, ast.FunctionDef)
@@ -147,7 +148,7 @@ def assert_tests(code: str, first_line: int, origin: str, *, hidden: bool = Fals
     shadow the candidate's implementation.
     """
     try:
-        tree = ast.parse(code)
+        tree = parse_python(code)
     except SyntaxError as e:
         line = first_line + (e.lineno or 1) - 1
         raise BadInput(f"{origin}:{line}: python block does not parse: {e.msg}") from None
@@ -172,7 +173,7 @@ def block_docstring_tests(code: str, first_line: int, *, existing: list[TestCase
                           hidden: bool = False) -> list[TestCase]:
     """Examples in the docstrings of a python block's functions, other than doctests (the block's own)."""
     try:
-        tree = ast.parse(code)
+        tree = parse_python(code)
     except SyntaxError:
         return []
     functions = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
@@ -193,7 +194,7 @@ def defines_pytest_tests(code: str) -> bool:
     A file that does not parse counts as one (pytest reports its error as the file's own).
     """
     try:
-        tree = ast.parse(code)
+        tree = parse_python(code)
     except SyntaxError:
         return True
     for node in tree.body:
@@ -211,7 +212,7 @@ def defines_pytest_tests(code: str) -> bool:
 
 def has_top_level_assert(code: str) -> bool:
     try:
-        return any(isinstance(n, ast.Assert) for n in ast.parse(code).body)
+        return any(isinstance(n, ast.Assert) for n in parse_python(code).body)
     except SyntaxError:
         return any(line.startswith("assert ") for line in code.splitlines())
 
@@ -230,7 +231,7 @@ def parse_stub(code: str, origin: str = "<stub>", *, source: Path | None = None)
     if not code.strip():
         raise BadInput(f"{origin}: is empty, expected a function stub (a `def` with a docstring)")
     try:
-        tree = ast.parse(code)
+        tree = parse_python(code)
     except SyntaxError as e:
         raise BadInput(f"{origin}:{e.lineno}: stub does not parse: {e.msg}") from None
     functions = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]

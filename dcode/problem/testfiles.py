@@ -12,6 +12,7 @@ from typing import Any
 from dcode.errors import BadInput, read_user_text
 from dcode.problem.project import SKIP_DIRS, Project, dotted_name, find_root, load_project
 from dcode.problem.types import CallTest, IOTest, PytestTest, TestCase
+from dcode.pyast import parse_python
 
 JSON_KEYS = ("io", "calls")
 
@@ -83,7 +84,7 @@ def pytest_test(path: Path, *, hidden: bool = False) -> PytestTest:
     path = Path(path)
     if path.is_file():
         try:
-            ast.parse(read_user_text(path))
+            parse_python(read_user_text(path))
         except SyntaxError as e:
             raise BadInput(f"{path}:{e.lineno}: test file does not parse: {e.msg}") from None
     else:
@@ -122,7 +123,7 @@ def imported_modules(test: PytestTest) -> set[str]:
     names: set[str] = set()
     for f in files:
         try:
-            tree = ast.parse(f.read_text(encoding="utf-8"))
+            tree = parse_python(f.read_text(encoding="utf-8"))
         except (SyntaxError, UnicodeDecodeError, OSError):
             continue
         for node in ast.walk(tree):

@@ -9,6 +9,7 @@ import ast
 import math
 import operator
 from typing import Any
+from dcode.pyast import parse_python
 
 _JSON_NAMES = {"true": True, "false": False, "null": None}
 
@@ -27,7 +28,7 @@ def _literal(node: ast.AST) -> Any:
 def parse_value(text: str) -> Any:
     """One literal value (`[1, 2]`, `"a"`, `true`, `None`, `-3.5`); ValueError when it is not one."""
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = parse_python(text.strip(), mode="eval")
         return _literal(tree.body)
     except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError) as e:
         raise ValueError(f"not a literal value: {text.strip()!r}") from e
@@ -39,7 +40,7 @@ def parse_assignments(text: str) -> list[tuple[str, Any]]:
     Parsed as the keyword arguments of a call, so commas inside values never confuse it.
     """
     try:
-        tree = ast.parse(f"_({text.strip()})", mode="eval")
+        tree = parse_python(f"_({text.strip()})", mode="eval")
     except SyntaxError as e:
         raise ValueError(f"not `name = value, ...`: {text.strip()!r}") from e
     call = tree.body
@@ -86,7 +87,7 @@ def arithmetic_value(text: str) -> int | float | None:
     working equals the answer is what makes such an answer safe to take.
     """
     try:
-        return _arithmetic(ast.parse(text.strip(), mode="eval").body)
+        return _arithmetic(parse_python(text.strip(), mode="eval").body)
     except (SyntaxError, ValueError, TypeError, ZeroDivisionError, OverflowError, RecursionError):
         return None
 
@@ -108,7 +109,7 @@ def _arithmetic(node: ast.AST) -> int | float:
 def literal_call(source: str) -> tuple[str, tuple[Any, ...]] | None:
     """`f(1, [2])` -> ("f", (1, [2])) when the call has only literal positional args, else None."""
     try:
-        node = ast.parse(source.strip(), mode="eval").body
+        node = parse_python(source.strip(), mode="eval").body
     except SyntaxError:
         return None
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dcode.sandbox.channel import Channel
+from dcode.pyast import parse_python
 
 WRAPPERS = {"abs": abs, "round": round, "len": len, "sorted": sorted, "set": set, "tuple": tuple, "list": list,
             "int": int, "float": float, "str": str, "bool": bool}
@@ -218,7 +219,7 @@ def _ignorable(stmt: ast.stmt) -> bool:
 def plan(source: str) -> Plan | None:
     """The calls and checks of an assert block, or None when it is more than literal calls."""
     try:
-        tree = ast.parse(source)
+        tree = parse_python(source)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
     body, aliases = _humaneval_shape(tree)

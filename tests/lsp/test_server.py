@@ -86,6 +86,7 @@ async def test_capabilities_and_a_suggestion_from_the_real_model(client: Languag
     assert all(isinstance(t, str) and t.strip() and "\n\n\n" not in t for t in texts)
     st = await status(client)
     assert st["loaded"] and st["generations"] >= 1 and st["requests"] == 1
+    assert st["model"] and (st["tokens_per_s"] is None or st["tokens_per_s"] > 0)  # the status bar's fields
 
 
 @pytest.mark.asyncio
@@ -160,7 +161,8 @@ async def test_a_missing_model_is_a_logged_warning_and_no_suggestions(client: La
     open_doc(client, uri, "def h():\n    ")
     assert await suggest(client, uri, 1, 4) == []
     assert any("no model" in m.message or "no suggestions" in m.message for m in client.log_messages)
-    assert not (await status(client))["loaded"]
+    st = await status(client)
+    assert not st["loaded"] and "nonexistent" in st["load_error"] and "\n" not in st["load_error"]
 
 
 @pytest.mark.asyncio
