@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml tools/llama_wheel.py | sha256sum | cut -c1-12)
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench clean vsix
 
 $(STAMP): pyproject.toml tools/llama_wheel.py
 	@# bubblewrap is the sandbox's second isolation path (the first, unshare, is in util-linux).
@@ -26,6 +26,11 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest -q tests
+
+# The VS Code extension, as vscode-extension/dcode.vsix (needs Node 20 and npm).
+vsix:
+	cd vscode-extension && npm ci --no-audit --no-fund && npm run lint && npm run typecheck && npm test && \
+	  npm run build && npm run package
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -16,7 +16,7 @@ import pytest
 @pytest.fixture(autouse=True, scope="session")
 def _no_user_config(tmp_path_factory):
     """Tests never read the developer's own ~/.config/dcode/config.toml or DCODE_* settings."""
-    saved = {k: v for k, v in os.environ.items() if k.startswith("DCODE_") and k != "DCODE_DEBUG"}
+    saved = {k: v for k, v in os.environ.items() if k.startswith("DCODE_") and k not in ("DCODE_DEBUG", "DCODE_E2E_SCREENSHOT")}
     for key in saved:
         del os.environ[key]
     os.environ["DCODE_CONFIG"] = str(tmp_path_factory.mktemp("config") / "absent.toml")
