@@ -1,12 +1,17 @@
 // A person at a browser, scripted: open a file in code-server, type, wait for ghost text from
 // `dcode lsp`, accept it with Tab, run a palette command, and save a screenshot.
 //
-//   node drive.cjs URL FILE TYPED SCREENSHOT  (env: PLAYWRIGHT_CORE, CHROMIUM)
+//   node drive.cjs URL FILE TYPED SCREENSHOT [SOLVE_FILE SOLVE_LINE WORKSPACE]  (env: PLAYWRIGHT_CORE, CHROMIUM)
+//
+// With SOLVE_FILE, it then opens that file, puts the cursor on SOLVE_LINE (1-based) and runs
+// "dcode: Solve problem file" from the palette, waits for the server's edit, and saves.
 //
 // Prints one JSON line: what was seen at each step, so the Python test makes the verdicts.
+const fs = require('node:fs');
+const path = require('node:path');
 const { chromium } = require(process.env.PLAYWRIGHT_CORE);
 
-const [url, file, typed, screenshot] = process.argv.slice(2);
+const [url, file, typed, screenshot, solveFile, solveLine, workspace] = process.argv.slice(2);
 const seen = { steps: [] };
 const step = (name, extra = {}) => seen.steps.push({ name, at: Date.now(), ...extra });
 
@@ -16,6 +21,15 @@ async function editorText(page) {
     lines.sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top));
     return lines.map((l) => l.innerText.replace(/\u00a0/g, ' ')).join('\n');
   });
+}
+
+async function open(page, name) {
+  await page.keyboard.press('Control+P');
+  await page.waitForSelector('.quick-input-widget input', { timeout: 30000 });
+  await page.keyboard.type(name, { delay: 20 });
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, { timeout: 30000 });
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: 60000 });
 }
 
 async function palette(page, command) {
@@ -35,12 +49,7 @@ async function palette(page, command) {
     await page.waitForSelector('.monaco-workbench', { timeout: 180000 });
     step('workbench');
 
-    await page.keyboard.press('Control+P');
-    await page.waitForSelector('.quick-input-widget input', { timeout: 30000 });
-    await page.keyboard.type(file, { delay: 20 });
-    await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 30000 });
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('.monaco-editor .view-lines', { timeout: 60000 });
+    await open(page, file);
     await page.click('.monaco-editor .view-lines');
     await page.keyboard.press('Control+End');
     step('opened', { text: await editorText(page) });
@@ -75,6 +84,24 @@ async function palette(page, command) {
     await palette(page, 'dcode: Toggle inline suggestions');
     await page.waitForSelector('.notifications-toasts .notification-toast', { timeout: 30000 });
     step('palette', { notifications: await page.innerText('.notifications-toasts') });
+
+    if (solveFile) {
+      await open(page, solveFile);
+      await page.keyboard.press('Control+G'); // go to line
+      await page.keyboard.type(solveLine);
+      await page.keyboard.press('Enter');
+      const original = fs.readFileSync(path.join(workspace, solveFile), 'utf8');
+      await palette(page, 'dcode: Solve problem file');
+      // The server's loop runs; its edit arrives as a workspace edit, which leaves the editor dirty. Save it.
+      const until = Date.now() + 240000;
+      let saved = original;
+      while (saved === original && Date.now() < until) {
+        await page.waitForTimeout(2000);
+        if (await page.$('.tab.active.dirty')) await page.keyboard.press('Control+S');
+        saved = fs.readFileSync(path.join(workspace, solveFile), 'utf8'); // the save lands a moment later
+      }
+      step('solved', { saved, notifications: await page.innerText('.notifications-toasts').catch(() => '') });
+    }
   } catch (error) {
     seen.error = String(error && error.stack || error);
   } finally {

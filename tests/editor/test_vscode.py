@@ -4,7 +4,9 @@ A fresh code-server (its own user-data and extensions folders under tmp) install
 `.vsix` that `make vsix` builds, opens a workspace with a stub whose docstring has an
 example, and the browser types the start of the body. The ghost text must come from
 `dcode lsp` with the real gemma-3-270m GGUF, Tab must put it into the document (a save
-shows it on disk), and a palette command must run. The first run on a machine installs code-server, Node 24, playwright-core
+shows it on disk), and palette commands must run: "dcode: Toggle inline suggestions" (its
+notification) and "dcode: Solve problem file" on a second stub (the server's solve loop, its
+edit applied by the editor and saved by the user, the saved function passing its examples). The first run on a machine installs code-server, Node 24, playwright-core
 and chromium (tools/editor_stack.sh, cached outside the repo; about 10 minutes).
 
 Set DCODE_E2E_SCREENSHOT=path.png to keep the screenshot (the README's comes from here).
@@ -32,6 +34,15 @@ STUB = '''def area(width: float, height: float) -> float:
     """
 '''
 TYPED = "    return "
+SOLVE = '''def double(x: int) -> int:
+    """Twice x.
+
+    >>> double(4)
+    8
+    >>> double(-1)
+    -2
+    """
+'''
 
 
 def _tail(text: str, lines: int = 15) -> str:
@@ -75,6 +86,7 @@ def code_server(editor_stack, vsix, gemma_home, tmp_path):
     workspace, data, extensions = tmp_path / "project", tmp_path / "user-data", tmp_path / "extensions"
     workspace.mkdir()
     (workspace / "area.py").write_text(STUB)
+    (workspace / "double.py").write_text(SOLVE)
     (data / "User").mkdir(parents=True)
     (data / "User" / "settings.json").write_text(json.dumps({
         "dcode.path": str(Path(sys.executable).parent / "dcode"), "dcode.model": "gemma-3-270m",
@@ -107,13 +119,13 @@ def code_server(editor_stack, vsix, gemma_home, tmp_path):
         log.close()
 
 
-def test_ghost_text_from_dcode_is_accepted_with_tab_and_a_palette_command_runs(code_server, editor_stack,
+def test_ghost_text_is_accepted_with_tab_and_the_palette_toggles_and_solves(code_server, editor_stack,
                                                                                tmp_path):
     url, workspace = code_server
     shot = tmp_path / "suggestion.png"
     env = {**os.environ, "PLAYWRIGHT_CORE": editor_stack["PLAYWRIGHT_CORE"], "CHROMIUM": editor_stack["CHROMIUM"]}
     done = subprocess.run([str(Path(editor_stack["NODE_BIN"]) / "node"), str(Path(__file__).with_name("drive.cjs")),
-                           url, "area.py", TYPED, str(shot)], env=env, capture_output=True, text=True, timeout=600)
+                           url, "area.py", TYPED, str(shot), "double.py", "3", str(workspace)], env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, _tail(done.stderr)
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     (tmp_path / "seen.json").write_text(json.dumps(seen, indent=1))  # what the browser saw, for a failure
@@ -128,5 +140,11 @@ def test_ghost_text_from_dcode_is_accepted_with_tab_and_a_palette_command_runs(c
     assert saved.startswith(STUB + TYPED) and " ".join(ghost.split()) in " ".join(saved.split()), saved
     assert "inline suggestions" in steps["palette"]["notifications"].lower()
     assert shot.is_file() and shot.stat().st_size > 10_000
+    # "dcode: Solve problem file" at a stub: the server's loop, its edit applied by the editor, saved by the user.
+    solved = steps["solved"]["saved"]
+    assert solved.startswith(SOLVE) and "return" in solved, steps["solved"]
+    check = {"double": None}
+    exec(compile(solved, "double.py", "exec"), check)  # noqa: S102 - the test's own stub, solved and checked
+    assert check["double"](4) == 8 and check["double"](-1) == -2
     if keep := os.environ.get("DCODE_E2E_SCREENSHOT"):
         shutil.copy(shot, keep)
