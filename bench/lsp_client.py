@@ -5,6 +5,7 @@ sees: a request's latency runs from the last byte written to the reply's frame p
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -144,3 +145,18 @@ def machine() -> str:
 def append_results(report: str) -> None:
     with (ROOT / "bench" / "RESULTS.md").open("a") as f:
         f.write("\n" + report.rstrip() + "\n")
+
+
+def bench_arguments(doc: str) -> argparse.ArgumentParser:
+    """A bench's parser: its docstring as the help, and --append."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--append", action="store_true", help="add the result to bench/RESULTS.md")
+    return parser
+
+
+def publish(report: list[str], append: bool) -> None:
+    """Print a report (Markdown lines) and, with --append, add it to bench/RESULTS.md."""
+    text = "\n".join(report) + "\n"
+    print(text)
+    if append:
+        append_results(text)

@@ -15,12 +15,11 @@ server had nothing to offer, and the latency of the answers.
 """
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 import time
 
-from lsp_client import Client, append_results, machine, percentile
+from lsp_client import Client, bench_arguments, machine, percentile, publish
 
 
 def code_lines(solution: str) -> list[int]:
@@ -82,13 +81,12 @@ def run_model(model: str, pairs: list[tuple[str, int]], problems: dict, suite: d
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_arguments(__doc__)
     parser.add_argument("--model", action="append", help="a registry model (repeatable); default: every installed one")
     parser.add_argument("--lines", type=int, default=1, help="lines removed per problem, one task each (0: all)")
     parser.add_argument("--limit", type=int, help="the first N HumanEval problems")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-tokens", type=int, default=48)
-    parser.add_argument("--append", action="store_true", help="add the result to bench/RESULTS.md")
     args = parser.parse_args()
 
     from dcode.config import load_settings
@@ -115,10 +113,7 @@ def main() -> None:
         report.append(f"| {r['model']} | **{r['passed'] / r['n']:.1%}** ({r['passed']}/{r['n']}) | "
                       f"{r['floor'] / r['n']:.1%} | {r['exact'] / r['n']:.1%} | {r['n'] - r['offered']} | "
                       f"{r['p50']:.0f} | {r['p95']:.0f} |")
-    text = "\n".join(report) + "\n"
-    print(text)
-    if args.append:
-        append_results(text)
+    publish(report, args.append)
 
 
 if __name__ == "__main__":

@@ -16,11 +16,10 @@ request's check, p50 and p95, and the request latency of both arms).
 """
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 
-from lsp_client import Client, append_results, machine, percentile
+from lsp_client import Client, bench_arguments, machine, percentile, publish
 
 
 def with_examples(problems: dict, limit: int | None) -> list[str]:
@@ -93,12 +92,11 @@ def summarize(arm: dict[str, dict], passing: dict[str, set[str]], examples: dict
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_arguments(__doc__)
     parser.add_argument("--model", default="gemma-3-270m")
     parser.add_argument("--limit", type=int, default=40, help="the first N HumanEval problems that give examples")
     parser.add_argument("--suggestions", type=int, default=4, help="samples per request")
     parser.add_argument("--max-tokens", type=int, default=128)
-    parser.add_argument("--append", action="store_true", help="add the result to bench/RESULTS.md")
     args = parser.parse_args()
 
     from dcode.eval.humaneval import humaneval_problems
@@ -133,10 +131,7 @@ def main() -> None:
                f" **{percentile(rank['check'], .95):.0f} ms** (budget: 300 ms)",
                f"- request latency, rank minus off on the same problem: p50 {percentile(added, .5):+.0f} ms,"
                f" p95 {percentile(added, .95):+.0f} ms (includes the two runs' noise)"]
-    text = "\n".join(report) + "\n"
-    print(text)
-    if args.append:
-        append_results(text)
+    publish(report, args.append)
 
 
 if __name__ == "__main__":

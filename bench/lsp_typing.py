@@ -19,14 +19,13 @@ the server, not a wait it chose.
 """
 from __future__ import annotations
 
-import argparse
 import colorsys
 import random
 import sys
 import time
 from pathlib import Path
 
-from lsp_client import Client, append_results, machine, percentile
+from lsp_client import Client, bench_arguments, machine, percentile, publish
 
 URI = "file:///bench/typing/colorsys.py"
 
@@ -94,12 +93,11 @@ def replay_on_engine(source: str, rows: list[dict], settings: dict) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_arguments(__doc__)
     parser.add_argument("--model", default="gemma-3-270m")
     parser.add_argument("--chars", type=int, default=1500, help="how much of the file is typed")
     parser.add_argument("--max-tokens", type=int, default=24, help="per suggestion (llama.vscode's figure is for 24)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--append", action="store_true", help="add the result to bench/RESULTS.md")
     args = parser.parse_args()
 
     source = Path(colorsys.__file__).read_text()[:args.chars]
@@ -135,10 +133,7 @@ def main() -> None:
               f" p95 {percentile(per_request, .95):+.0f} ms",
               f"- the engine alone gave the server's first suggestion on {same}/{len(generated)} prompts (greedy: the"
               " same prompt gives the same text, so this checks that the prompts were rebuilt exactly)"]
-    text = "\n".join(report) + "\n"
-    print(text)
-    if args.append:
-        append_results(text)
+    publish(report, args.append)
 
 
 if __name__ == "__main__":
