@@ -1,0 +1,121 @@
+"""A solve run as the TUI shows it: the loop's event stream folded into one plain, testable state.
+
+The app's widgets only draw a `Session`; every event goes through `Session.apply`, which says
+which panes changed, so a widget redraws only when it must. Nothing here knows Textual,
+so the folding is tested without a terminal (Harlequin's split of results from widgets).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from dcode.loops.events import (CandidateChecked, Event, Finished, PhaseChanged, PromptSent, SampleDone, Started,
+                                TestChecked, TokenStreamed)
+
+Pane = Literal["status", "candidates", "tests", "stream"]
+
+
+@dataclass
+class TestRow:
+    test: str
+    verdict: str
+    time_s: float
+    message: str = ""
+
+
+@dataclass
+class CandidateRow:
+    """A candidate from its first test's verdict on; `verdict` is None while its tests still run."""
+
+    index: int
+    tests: list[TestRow] = field(default_factory=list)
+    code: str = ""
+    origin: str = "sample"
+    verdict: str | None = None
+    passed: int = 0
+    total: int = 0
+    parent: int | None = None
+    duplicate_of: int | None = None
+
+    @property
+    def badge(self) -> str:
+        """"3/3 passed", "1/3 wrong_answer", or "checking 2" while the tests land."""
+        if self.verdict is None:
+            return f"checking {len(self.tests)}"
+        if self.duplicate_of is not None:
+            return f"same as {self.duplicate_of}"
+        return f"{self.passed}/{self.total} {self.verdict}"
+
+
+def split_thinking(text: str) -> tuple[str, str]:
+    """(thinking, answer) of a DeepCoder-style sample: what is inside `<think>…</think>`, and the rest.
+    An unclosed `<think>` is all thinking so far (the stream is still inside it)."""
+    start = text.find("<think>")
+    if start < 0:
+        return "", text
+    end = text.find("</think>", start)
+    if end < 0:
+        return text[start + len("<think>"):], text[:start]
+    return text[start + len("<think>"):end], text[:start] + text[end + len("</think>"):]
+
+
+@dataclass
+class Session:
+    title: str = ""
+    phase: str = ""
+    detail: str = ""
+    budget: dict = field(default_factory=dict)
+    candidates: dict[int, CandidateRow] = field(default_factory=dict)
+    stream: dict[int, str] = field(default_factory=dict)  # sample -> text, of the engine call in progress
+    call: int | None = None
+    purpose: str = ""  # of the call in progress: "solve", "fix", or "tests" (inputs for ranking, not programs)
+    samples: int = 0  # programs generated, as the budget counts them
+    tokens: int = 0
+    tokens_per_s: float = 0.0
+    finished: Finished | None = None
+
+    def apply(self, event: Event) -> set[Pane]:
+        """Fold one event in; the panes it changed."""
+        if isinstance(event, Started):
+            self.title, self.budget = event.title, dict(event.budget)
+            return {"status"}
+        if isinstance(event, PhaseChanged):
+            self.phase, self.detail = event.phase, event.detail
+            return {"status"}
+        if isinstance(event, PromptSent):
+            self.call, self.purpose, self.stream = event.call, event.purpose, {}
+            return {"stream"}
+        if isinstance(event, TokenStreamed):
+            if event.call == self.call:
+                self.stream[event.sample] = self.stream.get(event.sample, "") + event.text
+            self.tokens_per_s = event.tokens_per_s
+            return {"stream", "status"}
+        if isinstance(event, SampleDone):
+            self.samples += self.purpose != "tests"
+            self.tokens += event.completion_tokens
+            if event.call == self.call:
+                self.stream[event.sample] = (f"<think>{event.reasoning}</think>" if event.reasoning else "") + event.text
+            return {"stream", "status"}
+        if isinstance(event, TestChecked):
+            row = self.candidates.setdefault(event.candidate, CandidateRow(event.candidate))
+            row.tests.append(TestRow(event.test, event.verdict, event.time_s, event.message))
+            return {"candidates", "tests"}
+        if isinstance(event, CandidateChecked):
+            row = self.candidates.setdefault(event.candidate, CandidateRow(event.candidate))
+            row.code, row.origin, row.verdict = event.code, event.origin, event.verdict
+            row.passed, row.total, row.parent, row.duplicate_of = event.passed, event.total, event.parent, \
+                event.duplicate_of
+            return {"candidates", "tests"}
+        if isinstance(event, Finished):
+            self.finished = event
+            return {"status", "candidates"}
+        return set()
+
+    def budget_left(self) -> str:
+        """What is left of the samples and tokens the run may spend, e.g. "5 of 8 samples left"."""
+        parts = []
+        if (samples := self.budget.get("samples")) is not None:
+            parts.append(f"{max(0, samples - self.samples)} of {samples} samples left")
+        if (tokens := self.budget.get("max_tokens")) is not None:
+            parts.append(f"{max(0, tokens - self.tokens)} of {tokens} tokens left")
+        return ", ".join(parts)
