@@ -164,6 +164,26 @@ def fix(
                                  server_url=_joined(server_url), out=out, err=err))
 
 
+@app.command("tui")
+def tui(
+    problem: Path = typer.Argument(..., help="A problem .md, or a Python stub (signature + docstring with examples)."),
+    samples: int = typer.Option(8, "--samples", "-n", help="Programs to generate at most (fixes included)."),
+    seed: Optional[int] = SEED,
+    model: Optional[str] = MODEL,
+    engine: Optional[str] = ENGINE,
+    server_url: Optional[list[str]] = SERVER_URL,
+) -> None:
+    """Watch and steer a solve run in the terminal: candidates, their tests, the model's stream (r run, Esc stop)."""
+    from dcode.cli.loops import settings_for
+    from dcode.engines import load_engine
+    from dcode.loops import Budget, SolveOptions
+    from dcode.tui.app import run_tui
+
+    settings = settings_for(model, engine, _joined(server_url), seed)
+    run_tui(problem, lambda: load_engine(settings), budget=Budget(samples=samples),
+            options=SolveOptions.from_settings(settings, prompt_style="auto"), model=settings.model or "")
+
+
 @app.command("lsp")
 def lsp_server(
     tcp: Optional[str] = typer.Option(None, "--tcp", help="Listen on HOST:PORT instead of stdio (for debugging)."),

@@ -55,17 +55,22 @@ class Completion:
 
 
 class Cancel:
-    """A flag a caller sets (an LSP cancel, Ctrl-C, a budget) that backends check every token."""
+    """A flag a caller sets (an LSP cancel, Ctrl-C, a budget) that backends check every token.
 
-    def __init__(self) -> None:
+    A child (`Cancel(parent)`) is set when its parent is, but setting it leaves the parent
+    alone: a loop's own cancel (its time budget) follows the user's at once, even while the
+    engine has produced no token yet, without cancelling the user's."""
+
+    def __init__(self, parent: "Cancel | None" = None) -> None:
         self._event = threading.Event()
+        self._parent = parent
 
     def set(self) -> None:
         self._event.set()
 
     @property
     def is_set(self) -> bool:
-        return self._event.is_set()
+        return self._event.is_set() or (self._parent is not None and self._parent.is_set)
 
 
 # Called with (sample index, new text) for every token as it streams.

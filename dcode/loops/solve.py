@@ -74,7 +74,7 @@ class _Run:
         self.hidden = problem.hidden_tests + [t for t in hidden]
         self.log = log
         self.user_cancel = cancel
-        self.cancel = Cancel()
+        self.cancel = Cancel(cancel)  # follows the user's at once, and the time budget sets it alone
         self.check_many, self.check = check_many, check
         self.limits = problem_limits(problem, options.limits)
         self.style = choose_style(engine, options.prompt_style)

@@ -111,6 +111,10 @@ class Session:
             return {"status", "candidates"}
         return set()
 
+    def rows(self) -> list[CandidateRow]:
+        """The candidates in the order they were made (their tests may land in another order)."""
+        return [self.candidates[i] for i in sorted(self.candidates)]
+
     def budget_left(self) -> str:
         """What is left of the samples and tokens the run may spend, e.g. "5 of 8 samples left"."""
         parts = []
