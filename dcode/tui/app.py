@@ -24,6 +24,7 @@ from dcode.errors import BadInput
 from dcode.loops import Budget, SolveOptions, solve
 from dcode.loops.events import Event
 from dcode.problem.types import Problem
+from dcode.tui.accept import AcceptScreen, write_new_file
 from dcode.tui.session import CandidateRow, Pane, Session, split_thinking
 
 EngineFactory = Callable[[], Engine]
@@ -56,6 +57,8 @@ class SolveApp(App):
         Binding("r", "run", "Run"),
         Binding("escape", "stop", "Stop"),
         Binding("t", "toggle_thinking", "Thinking"),
+        Binding("a", "accept", "Accept"),
+        Binding("c", "copy", "Copy"),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -110,6 +113,29 @@ class SolveApp(App):
     def action_toggle_thinking(self) -> None:
         self.show_thinking = not self.show_thinking
         self._draw({"stream"})
+
+    def action_accept(self) -> None:
+        row = self.selected()
+        if row is None or not row.code:
+            self.notify("dcode: no candidate to accept yet", severity="warning")
+            return
+        source = self.problem.source
+        suggested = source.with_name(f"{source.stem}_solution.py") if source is not None else Path("solution.py")
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                message = write_new_file(path, row.code)
+                self.notify(message, severity="information" if message.startswith("dcode: wrote") else "warning")
+
+        self.push_screen(AcceptScreen(suggested), chosen)
+
+    def action_copy(self) -> None:
+        row = self.selected()
+        if row is None or not row.code:
+            self.notify("dcode: no candidate to copy yet", severity="warning")
+            return
+        self.copy_to_clipboard(row.code)  # OSC 52: works over SSH in terminals that allow it
+        self.notify(f"dcode: candidate #{row.index} copied")
 
     @work(thread=True, exclusive=True, group="solve")
     def _solve(self, cancel: Cancel) -> None:

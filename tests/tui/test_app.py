@@ -72,3 +72,24 @@ async def test_a_model_that_cannot_load_is_a_notification_and_the_app_stays():
         await settle(pilot, lambda: app.cancel is None)
         assert any("unknown model" in n.message for n in app._notifications)
         assert app.is_running
+
+
+@pytest.mark.asyncio
+async def test_accept_writes_the_selected_code_to_a_new_file_and_never_over_one(tmp_path):
+    app = SolveApp(add_problem(2, 0), lambda: ScriptedEngine([WRONG, RIGHT]), budget=Budget(samples=4, batch=1, rounds=0))
+    target, kept = tmp_path / "add_solution.py", tmp_path / "mine.py"
+    kept.write_text("# the user's own file\n")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        await settle(pilot, lambda: app.session.finished is not None and app.cancel is None)
+        await pilot.press("down")  # the passing candidate
+        for path in (kept, target):
+            await pilot.press("a")
+            await settle(pilot, lambda: app.screen.query("#accept-path"))
+            field = app.screen.query_one("#accept-path")
+            field.value = str(path)
+            await pilot.press("enter")
+            await pilot.pause()
+    assert kept.read_text() == "# the user's own file\n"
+    assert "return a + b" in target.read_text()
+    assert any("exists; nothing written" in n.message for n in app._notifications)
