@@ -105,6 +105,14 @@ def _encodable(text: str) -> str:
         return text.encode("utf-8", "replace").decode("utf-8")
 
 
+def _load_outcome(load: asyncio.Future | None) -> tuple[str | None, str | None]:
+    """(the loaded model's name, why it did not load); both None while it is loading."""
+    if load is None or not load.done() or load.cancelled():
+        return None, None
+    error = load.exception()
+    return (None, _one_line(error)) if error is not None else (load.result().info.model, None)
+
+
 def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
@@ -181,10 +189,7 @@ def build_server() -> DcodeServer:
                 "generations": st.generations, "cancelled": st.cancelled, "checks": st.checks,
                 "accepted": st.accepted, "last_ms": round(st.last_ms, 2), "last_check_ms": round(st.last_check_ms, 2),
                 "tokens_per_s": None if st.tokens_per_s is None else round(st.tokens_per_s, 1),
-                "loaded": (loaded := bool(ls._load and ls._load.done() and not ls._load.exception())),
-                "model": ls._load.result().info.model if loaded else None,
-                "load_error": _one_line(ls._load.exception()) if ls._load and ls._load.done()
-                and not ls._load.cancelled() and ls._load.exception() else None,
+                "loaded": (model := _load_outcome(ls._load))[0] is not None, "model": model[0], "load_error": model[1],
                 "settings": ls.options.__dict__}
 
     from lsp.actions import register

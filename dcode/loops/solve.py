@@ -73,7 +73,6 @@ class _Run:
         self.visible = problem.visible_tests
         self.hidden = problem.hidden_tests + [t for t in hidden]
         self.log = log
-        self.user_cancel = cancel
         self.cancel = Cancel(cancel)  # follows the user's at once, and the time budget sets it alone
         self.check_many, self.check = check_many, check
         self.limits = problem_limits(problem, options.limits)
@@ -100,7 +99,7 @@ class _Run:
     @property
     def stopping(self) -> bool:
         """The user cancelled, or the time budget ran out (its timer sets the loop's own cancel)."""
-        return self.cancel.is_set or (self.user_cancel is not None and self.user_cancel.is_set)
+        return self.cancel.is_set
 
     def tokens_left(self) -> int | None:
         return None if self.budget.max_tokens is None else self.budget.max_tokens - self.completion_tokens
@@ -138,8 +137,6 @@ class _Run:
 
         def on_token(sample: int, text: str) -> None:
             streamed[0] += 1
-            if self.user_cancel is not None and self.user_cancel.is_set:
-                self.cancel.set()
             elapsed = time.monotonic() - began
             self.log(TokenStreamed(call, sample, streamed[0], streamed[0] / elapsed if elapsed > 0 else 0.0, text))
 
