@@ -132,9 +132,17 @@ def solve(
     server_url: Optional[list[str]] = SERVER_URL,
     style: str = typer.Option("auto", "--style", help="Prompt style: auto, chat or complete (base models)."),
     batch: int = typer.Option(4, "--batch", help="Samples per engine call."),
+    tui: bool = typer.Option(False, "--tui", help="Watch and steer the run in the terminal UI (as `dcode tui`)."),
 ) -> None:
     """Generate code for PROBLEM until a candidate passes its tests. Exit 0 passed, 1 none passed."""
     from dcode.cli.loops import solve_command
+
+    if tui:
+        from dcode.cli.tui import tui_command
+
+        tui_command(problem, samples=samples, rounds=rounds, max_tokens=max_tokens, time_s=time_s, seed=seed,
+                    model=model, engine=engine, server_url=_joined(server_url), style=style, batch=batch)
+        return
 
     raise typer.Exit(solve_command(problem, samples=samples, rounds=rounds, max_tokens=max_tokens, time_s=time_s,
                                    seed=seed, out_path=out_path, as_json=as_json, trace_dir=trace,
@@ -166,22 +174,17 @@ def fix(
 
 @app.command("tui")
 def tui(
-    problem: Path = typer.Argument(..., help="A problem .md, or a Python stub (signature + docstring with examples)."),
+    problem: Optional[Path] = typer.Argument(None, help="A problem .md or a Python stub; none: choose one in the app."),
     samples: int = typer.Option(8, "--samples", "-n", help="Programs to generate at most (fixes included)."),
     seed: Optional[int] = SEED,
     model: Optional[str] = MODEL,
     engine: Optional[str] = ENGINE,
     server_url: Optional[list[str]] = SERVER_URL,
 ) -> None:
-    """Watch and steer a solve run in the terminal: candidates, their tests, the model's stream (r run, Esc stop)."""
-    from dcode.cli.loops import settings_for
-    from dcode.engines import load_engine
-    from dcode.loops import Budget, SolveOptions
-    from dcode.tui.app import run_tui
+    """Watch and steer a solve in the terminal: candidates, tests, diffs, the model's stream (r run, Esc stop)."""
+    from dcode.cli.tui import tui_command
 
-    settings = settings_for(model, engine, _joined(server_url), seed)
-    run_tui(problem, lambda: load_engine(settings), budget=Budget(samples=samples),
-            options=SolveOptions.from_settings(settings, prompt_style="auto"), model=settings.model or "")
+    tui_command(problem, samples=samples, seed=seed, model=model, engine=engine, server_url=_joined(server_url))
 
 
 @app.command("lsp")

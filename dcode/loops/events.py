@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Union
 
 Phase = Literal["tests", "generate", "check", "fix", "rank", "final"]
-Origin = Literal["sample", "fix"]
+Origin = Literal["sample", "fix", "given"]  # given: code the caller brought (revise, recheck)
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,10 @@ class TestChecked:
     verdict: str
     time_s: float
     message: str = ""
+    input: str = ""  # the call or stdin, as the tests table shows it
+    expected: str = ""
+    actual: str = ""
+    position: int = -1  # of the test among the candidate's, so a table lists them in order as they land
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,22 @@ def describe_failure(result: TestResult) -> str:
     return "\n".join(lines)
 
 
+def shown(result: TestResult, limit: int = 200) -> tuple[str, str, str]:
+    """(input, expected, actual) of one test as a table shows them: a call or stdin, its answer, what came out."""
+    test = result.test
+    actual = result.actual if result.actual is not None else ""
+    if isinstance(test, IOTest):
+        given, expected = test.input, test.output
+    elif isinstance(test, CallTest):
+        given, expected = _call_text(test), _literal(test.expected)
+    elif isinstance(test, AssertTest):
+        lines = test.source.strip().splitlines()
+        given, expected = (lines[-1] if lines else ""), ""
+    else:
+        given, expected = " ".join(test.targets) or str(test.path), ""
+    return clip(given, limit), clip(expected, limit), clip(actual, limit)
+
+
 def first_failure(check: CheckResult) -> TestResult | None:
     """The failure most worth fixing first: a wrong answer tells the most, a timeout the least."""
     failing = [r for r in check.results if not r.passed]

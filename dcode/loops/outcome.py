@@ -38,6 +38,7 @@ class SolveOptions:
     probe_inputs: int = 8  # inputs to ask for when ranking by agreement
     quorum: int = 3  # candidates that must agree before an agreement-ranked loop stops early
     limits: Limits | None = None
+    request: str = ""  # what the user asks for beyond the statement ("use O(n log n)"), in every prompt
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides) -> SolveOptions:

@@ -135,17 +135,22 @@ def continuation_head(problem: Problem) -> str:
             + "\n#\n# A Python 3 program that reads the input from stdin and prints the answer.\n" + STDIN_HEAD)
 
 
-def solve_prompt(problem: Problem, style: PromptStyle) -> Prompt:
+def solve_prompt(problem: Problem, style: PromptStyle, request: str = "") -> Prompt:
+    """The first prompt for a problem; `request` is what the user asked for beyond the statement
+    ("use no recursion"): in the question for a chat model, a comment above the code for a base model."""
     if style == "chat":
-        return Prompt("chat", messages=(Message("user", _chat_question(problem)),))
+        return Prompt("chat", messages=(Message("user", _chat_question(problem, request)),))
     head = continuation_head(problem)
+    note = comment("Note: " + request.strip()) + "\n" if request.strip() else ""
     if problem.style == "function":
-        return Prompt("complete", text=head, stop=FUNCTION_STOPS, prefix=head)
-    return Prompt("complete", text=head, stop=STDIN_STOPS, prefix=head, suffix=STDIN_TAIL)
+        return Prompt("complete", text=note + head, stop=FUNCTION_STOPS, prefix=head)
+    return Prompt("complete", text=note + head, stop=STDIN_STOPS, prefix=head, suffix=STDIN_TAIL)
 
 
-def _chat_question(problem: Problem) -> str:
+def _chat_question(problem: Problem, request: str = "") -> str:
     parts = [ROLE, "", problem.statement.strip(), ""]
+    if request.strip():
+        parts += [f"Also: {request.strip()}", ""]
     if problem.style == "function":
         starter = (problem.starter_code or f"def {problem.function_name}():\n    pass").strip("\n")
         parts += [FORMAT_FUNCTION, f"```python\n{starter}\n```", ""]
@@ -155,20 +160,28 @@ def _chat_question(problem: Problem) -> str:
     return "\n".join(parts) + "\n"
 
 
-def fix_prompt(problem: Problem, style: PromptStyle, code: str, feedback: str) -> Prompt:
+def fix_prompt(problem: Problem, style: PromptStyle, code: str, feedback: str, request: str = "") -> Prompt:
     """Ask for a corrected program, showing the failed attempt and the smallest useful feedback.
 
     A chat model sees its attempt as its own earlier turn and the failure as the user's
     reply. A base model sees the attempt, the failure as comments, and the function's
-    opening again to write a better body.
+    opening again to write a better body. `request` is what the user asked to change
+    ("use O(n log n)"); with it, a program that passes its tests is revised too.
     """
+    feedback, request = feedback.strip(), request.strip()
     if style == "chat":
         first = solve_prompt(problem, "chat").messages[0]
-        reply = (f"Your program fails a test.\n\n{feedback.strip()}\n\n"
-                 "Find the mistake and write the whole corrected program.\n\n" + ANSWER + "\n")
+        parts = [f"Your program fails a test.\n\n{feedback}"] if feedback else []
+        if request:
+            parts.append(f"Change it as I ask: {request}")
+        parts.append("Find the mistake and write the whole corrected program." if feedback
+                     else "Write the whole changed program; it must still pass its tests.")
+        reply = "\n\n".join(parts) + "\n\n" + ANSWER + "\n"
         return Prompt("chat", messages=(first, Message("assistant", f"```python\n{code.strip()}\n```"),
                                         Message("user", reply)))
     base = solve_prompt(problem, "complete")
-    text = (code.rstrip() + "\n\n\n" + comment("The version above is wrong. " + feedback)
-            + "\n# A corrected version:\n\n" + base.text)
+    notes = (comment("The version above is wrong. " + feedback) + "\n" if feedback else "") + (
+        comment("Change it: " + request) + "\n" if request else "")
+    heading = "# A corrected version:" if feedback else "# A changed version:"
+    text = code.rstrip() + "\n\n\n" + notes + heading + "\n\n" + base.text
     return Prompt("complete", text=text, stop=base.stop, prefix=base.prefix, suffix=base.suffix)

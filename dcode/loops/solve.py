@@ -25,7 +25,7 @@ from dcode.loops.candidates import Candidate, Pool, rank
 from dcode.loops.checks import checks_as_they_land as _default_check_many
 from dcode.loops.events import (CandidateChecked, EventLog, Finished, InputsGenerated, OnEvent, PhaseChanged, Ranked,
                                 Started, TestChecked, TokenStreamed)
-from dcode.loops.feedback import feedback_for
+from dcode.loops.feedback import feedback_for, shown
 from dcode.loops.generate import generate, seeded
 from dcode.loops.outcome import Budget, SolveOptions, SolveResult, StopReason, final_status
 
@@ -191,8 +191,10 @@ class _Run:
         if self.check_many is _default_check_many:
             def landed(index: int, r: TestResult) -> None:
                 cid, which = keys[index]
-                self.log(TestChecked(cid, which, r.test.name or str(index), str(r.verdict), r.time_s,  # type: ignore[arg-type]
-                                     r.message[:200]))
+                given, expected, actual = shown(r)
+                position = position_of(r.test, jobs[keys[index]][1])
+                self.log(TestChecked(cid, which, r.test.name or str(position), str(r.verdict), r.time_s,  # type: ignore[arg-type]
+                                     r.message[:200], given, expected, actual, position))
             checked = _default_check_many([jobs[k] for k in keys], self.limits, on_result=landed, cancel=self)
         else:
             checked = self.check_many([jobs[k] for k in keys], self.limits)
@@ -237,19 +239,24 @@ class _Run:
             if parent is not None and rounds_done < self.rounds:
                 rounds_done += 1
                 self.log(PhaseChanged("fix", f"round {rounds_done} on candidate {parent.id}"))
-                prompt = fix_prompt(self.problem, self.style, parent.code or "", parent.feedback)
+                prompt = fix_prompt(self.problem, self.style, parent.code or "", parent.feedback,
+                                    self.options.request)
                 completions = self.generate(prompt, n, self.tokens_per_sample, "fix")
                 new = self.add_candidates(prompt, completions, "fix", parent.id)
             else:
                 rounds_done = 0
                 self.log(PhaseChanged("generate", f"{n} sample(s)"))
-                prompt = solve_prompt(self.problem, self.style)
+                prompt = solve_prompt(self.problem, self.style, self.options.request)
                 completions = self.generate(prompt, n, self.tokens_per_sample, "solve")
                 new = self.add_candidates(prompt, completions, "sample", None)
             if (reason := self.solved()) is not None:
                 return reason
             parent = self.fix_parent(new, parent)
         return reason
+
+    def finalists(self) -> list[Candidate]:
+        """The candidates the answer is chosen from."""
+        return self.pool.candidates
 
     def fix_parent(self, new: list[Candidate], previous: Candidate | None) -> Candidate | None:
         """The failing program most worth fixing next: the best of the last call, if it is better."""
@@ -260,6 +267,10 @@ class _Run:
             fixable.append(previous)
         ranked = rank([c for c in fixable if c.duplicate_of is None] or fixable)
         return ranked[0] if ranked else None
+
+
+def position_of(test: TestCase, tests: list[TestCase]) -> int:
+    return next((i for i, t in enumerate(tests) if t is test), -1)
 
 
 def _probe_text(test: TestCase) -> str:
@@ -289,17 +300,18 @@ def solve(problem: Problem, engine: Engine, budget: Budget = Budget(), options: 
     log = EventLog(subscribers)
     started = time.monotonic()
     try:
-        return _solve(problem, engine, budget, options, list(hidden_tests or []), log, cancel, check_many, check)
+        run = _Run(problem, engine, budget, options, list(hidden_tests or []), log, cancel,
+                   check_many or _default_check_many, check or _default_check)
+        return run_to_end(run)
     except BaseException as e:
         log(Finished(passed=False, status="error", stop_reason="error", candidate=None, samples=0, tokens=0,
                      time_s=time.monotonic() - started, error=f"{type(e).__name__}: {e}"))
         raise
 
 
-def _solve(problem: Problem, engine: Engine, budget: Budget, options: SolveOptions, hidden_tests: list[TestCase],
-           log: EventLog, cancel: Cancel | None, check_many, check) -> SolveResult:
-    run = _Run(problem, engine, budget, options, hidden_tests, log, cancel,
-               check_many or _default_check_many, check or _default_check)
+def run_to_end(run: _Run) -> SolveResult:
+    """Start, loop, rank, check the best on the hidden tests, finish: one solve (or revision) from its state."""
+    problem, budget, log = run.problem, run.budget, run.log
     log(Started(title=problem.title, style=problem.style, prompt_style=run.style, visible_tests=len(run.visible),
                 hidden_tests=len(run.hidden), budget=asdict(budget)))
     timer = None
@@ -315,7 +327,7 @@ def _solve(problem: Problem, engine: Engine, budget: Budget, options: SolveOptio
     log(PhaseChanged("rank"))
     if run.by_agreement:
         agreement.score_agreement([c for c in run.pool.candidates if c.code is not None])
-    ranked = rank(run.pool.candidates)
+    ranked = rank(run.finalists())
     log(Ranked(tuple(c.id for c in ranked), tuple(c.agreement for c in ranked)))
     best = next((c for c in ranked if c.compiles), None)  # a program that does not compile is no answer
     hidden_check = None

@@ -5,8 +5,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from dcode.errors import BadInput, read_user_text
-from dcode.problem.markdown import load_markdown
-from dcode.problem.pysource import defines_pytest_tests, load_stub
+from dcode.problem.markdown import load_markdown, parse_markdown
+from dcode.problem.pysource import defines_pytest_tests, load_stub, parse_stub
 from dcode.problem.testfiles import load_json_tests, pytest_test
 from dcode.problem.types import Problem, TestCase
 
@@ -34,6 +34,21 @@ def load_problem(path: Path) -> Problem:
     if path.suffix.lower() in MARKDOWN_SUFFIXES or not path.suffix:
         return load_markdown(path)
     raise BadInput(f"{path}: unknown problem format {path.suffix!r} (expected .md or a .py stub)")
+
+
+def parse_problem(text: str, source: Path | None = None) -> Problem:
+    """A problem from text a person edited (a stub when `source` is a .py file, else Markdown): load_problem
+    without reading the file, so an edit can be tried before anything is saved."""
+    origin = str(source) if source is not None else "<problem>"
+    if source is not None and source.suffix.lower() == ".py":
+        return parse_stub(text, origin, source=source)
+    if not text.strip():
+        raise BadInput(f"{origin}: is empty, expected a problem statement")
+    problem = parse_markdown(text, origin=origin, base_dir=source.parent if source is not None else None)
+    problem.source = source
+    if not problem.title and source is not None:
+        problem.title = source.stem
+    return problem
 
 
 def load_tests(path: Path, *, hidden: bool = False) -> list[TestCase]:

@@ -3,10 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.app import ComposeResult
-from textual.screen import ModalScreen
-from textual.widgets import Input, Label
-
 
 def write_new_file(path: Path, code: str) -> str:
     """Write `code` to `path` when nothing is there yet; the one line to tell the user either way."""
@@ -21,27 +17,3 @@ def write_new_file(path: Path, code: str) -> str:
     except OSError as e:
         return f"dcode: {path}: {e.strerror or e}; nothing written"
     return f"dcode: wrote {path}"
-
-
-class AcceptScreen(ModalScreen[Path | None]):
-    """Asks where the code goes; Enter accepts the name, Esc gives up."""
-
-    DEFAULT_CSS = """
-    AcceptScreen { align: center middle; }
-    AcceptScreen > Label, AcceptScreen > Input { width: 70; }
-    """
-    BINDINGS = [("escape", "dismiss_none", "Cancel")]
-
-    def __init__(self, suggested: Path) -> None:
-        super().__init__()
-        self.suggested = suggested
-
-    def compose(self) -> ComposeResult:
-        yield Label("Write the candidate's code to (a new file):")
-        yield Input(str(self.suggested), id="accept-path")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(Path(event.value.strip()) if event.value.strip() else None)
-
-    def action_dismiss_none(self) -> None:
-        self.dismiss(None)

@@ -6,7 +6,7 @@ so the folding is tested without a terminal (Harlequin's split of results from w
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from dcode.loops.events import (CandidateChecked, Event, Finished, PhaseChanged, PromptSent, SampleDone, Started,
@@ -21,6 +21,10 @@ class TestRow:
     verdict: str
     time_s: float
     message: str = ""
+    input: str = ""
+    expected: str = ""
+    actual: str = ""
+    position: int = -1
 
 
 @dataclass
@@ -73,6 +77,37 @@ class Session:
     tokens: int = 0
     tokens_per_s: float = 0.0
     finished: Finished | None = None
+    # A run numbers its candidates from 1; the rows keep one numbering across runs (a fix adds rows,
+    # a re-check updates them). `given` maps a run's ids onto existing rows; the others get new ones.
+    given: dict[int, int] = field(default_factory=dict)
+    _mapped: dict[int, int] = field(default_factory=dict)
+    _renewed: set[int] = field(default_factory=set)
+
+    def begin(self, given: dict[int, int] | None = None, *, keep: bool = True) -> None:
+        """A new run starts: its stream, phase, budget and result are its own; the rows stay when `keep`."""
+        if not keep:
+            self.candidates = {}
+        self.phase = self.detail = ""
+        self.stream, self.call, self.samples, self.tokens, self.finished = {}, None, 0, 0, None
+        self.given, self._mapped, self._renewed = dict(given or {}), {}, set()
+
+    def row_for(self, run_id: int | None) -> int | None:
+        """The row a run's candidate id stands for (a new row the first time an unmapped id is seen)."""
+        if run_id is None:
+            return None
+        if run_id not in self._mapped:
+            self._mapped[run_id] = self.given.get(run_id) or max(
+                [*self.candidates, *self._mapped.values(), 0]) + 1
+        return self._mapped[run_id]
+
+    def _row(self, run_id: int) -> CandidateRow:
+        index = self.row_for(run_id)
+        assert index is not None
+        row = self.candidates.setdefault(index, CandidateRow(index))
+        if index not in self._renewed:  # checked again in this run: its old verdicts go
+            self._renewed.add(index)
+            row.tests, row.verdict = [], None
+        return row
 
     def apply(self, event: Event) -> set[Pane]:
         """Fold one event in; the panes it changed."""
@@ -97,23 +132,36 @@ class Session:
                 self.stream[event.sample] = (f"<think>{event.reasoning}</think>" if event.reasoning else "") + event.text
             return {"stream", "status"}
         if isinstance(event, TestChecked):
-            row = self.candidates.setdefault(event.candidate, CandidateRow(event.candidate))
-            row.tests.append(TestRow(event.test, event.verdict, event.time_s, event.message))
+            if event.which != "visible":
+                return set()  # generated inputs judge nothing alone: they are not the user's tests
+            row = self._row(event.candidate)
+            row.tests.append(TestRow(event.test, event.verdict, event.time_s, event.message, event.input,
+                                     event.expected, event.actual, event.position))
+            row.tests.sort(key=lambda t: t.position)  # in the problem's order, whatever order they land in
             return {"candidates", "tests"}
         if isinstance(event, CandidateChecked):
-            row = self.candidates.setdefault(event.candidate, CandidateRow(event.candidate))
-            row.code, row.origin, row.verdict = event.code, event.origin, event.verdict
-            row.passed, row.total, row.parent, row.duplicate_of = event.passed, event.total, event.parent, \
-                event.duplicate_of
+            fresh = event.candidate not in self._mapped and event.candidate not in self.given
+            row = self._row(event.candidate)
+            row.code, row.verdict, row.passed, row.total = event.code, event.verdict, event.passed, event.total
+            if event.origin != "given" or fresh:
+                row.origin = event.origin
+                row.parent, row.duplicate_of = self.row_for(event.parent), self.row_for(event.duplicate_of)
             return {"candidates", "tests"}
         if isinstance(event, Finished):
-            self.finished = event
+            self.finished = replace(event, candidate=self.row_for(event.candidate))
             return {"status", "candidates"}
         return set()
 
     def rows(self) -> list[CandidateRow]:
         """The candidates in the order they were made (their tests may land in another order)."""
         return [self.candidates[i] for i in sorted(self.candidates)]
+
+    def before(self, row: CandidateRow) -> CandidateRow | None:
+        """What a candidate is best compared with: the one it was fixed from, else the one made just before."""
+        if row.parent is not None and row.parent in self.candidates:
+            return self.candidates[row.parent]
+        earlier = [i for i in self.candidates if i < row.index and self.candidates[i].code]
+        return self.candidates[max(earlier)] if earlier else None
 
     def budget_left(self) -> str:
         """What is left of the samples and tokens the run may spend, e.g. "5 of 8 samples left"."""
