@@ -60,3 +60,17 @@ def test_a_server_that_cannot_be_reached_is_said_to_be_down():
                            "--samples", "1"], capture_output=True, text=True, timeout=120, env=dict(os.environ))
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("dcode: server down: cannot reach the model server")
+
+
+@pytest.mark.parametrize("args, words", [
+    (["tui", "no-such-problem.md"], "no-such-problem.md: no such file"),
+    (["tui", "examples/solve-largest.py", "--samples", "0"], "--samples"),
+    (["solve", "no-such-problem.md", "--tui"], "no-such-problem.md: no such file"),
+    (["solve", "examples/solve-largest.py", "--tui", "--style", "poetry"], "--style"),
+])
+def test_the_terminal_ui_refuses_bad_input_before_its_screen_opens(args, words):
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([str(DCODE), *args], capture_output=True, text=True, timeout=60, cwd=root)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0] and "Traceback" not in done.stderr, done.stderr

@@ -86,15 +86,15 @@ class SolveApp(App):
         Binding("escape", "stop", "Stop"),
         Binding("f", "fix", "Fix"),
         Binding("p", "tell", "Prompt"),
-        Binding("n", "add_test", "New test"),
+        Binding("n", "add_test", "Test"),
         Binding("R", "recheck", "Re-run"),
         Binding("a", "accept", "Accept"),
-        Binding("c", "copy", "Copy"),
+        Binding("c", "copy", "Copy", show=False),
         Binding("m", "switch_model", "Model"),
         Binding("o", "open", "Open", show=False),
         Binding("e", "edit", "Edit", show=False),
         Binding("t", "toggle_thinking", "Thinking", show=False),
-        Binding("q", "quit", "Quit"),
+        Binding("q", "quit", "Quit", show=False),  # the footer fits 80 columns; the palette lists all keys
         *[Binding(str(i), f"show_tab('{tab}')", tab.title(), show=False)
           for i, tab in enumerate(("problem", "code", "diff", "tests", "stream"), start=1)],
     ]
@@ -134,7 +134,7 @@ class SolveApp(App):
                 with TabPane("Problem", id="problem"):
                     yield Markdown(problem_markdown(self.state), id="statement")
                 with TabPane("Code", id="code"):
-                    yield TextArea.code_editor("", language="python", read_only=True, id="code-view")
+                    yield TextArea.code_editor("", language="python", theme="css", read_only=True, id="code-view")
                 with TabPane("Diff", id="diff"):
                     with VerticalScroll():
                         yield DiffView("", id="diff-view")
@@ -145,7 +145,7 @@ class SolveApp(App):
         with Horizontal(id="statusbar"):
             yield Static("", id="status")
             yield ProgressBar(show_eta=False, id="progress")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.main("#tests-table", DataTable).add_columns("verdict", "input", "expected", "actual", "time", "test")  # narrow screens see the first

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import difflib
 
-from rich.text import Text
+from textual.content import Content
 from textual.widgets import Static
 
 STYLES = {"+": "green", "-": "red", "@": "cyan"}
@@ -15,16 +15,13 @@ def diff_lines(old: str, new: str, old_name: str, new_name: str) -> list[str]:
         old.splitlines(keepends=True), new.splitlines(keepends=True), old_name, new_name, n=2)]
 
 
-def diff_text(old: str, new: str, old_name: str, new_name: str) -> Text:
-    """The diff as rich Text: additions green, removals red, hunk headers cyan; "no change" when equal."""
+def diff_text(old: str, new: str, old_name: str, new_name: str) -> Content:
+    """The diff as styled text: additions green, removals red, hunk headers cyan; "the same" when equal."""
     lines = diff_lines(old, new, old_name, new_name)
     if not lines:
-        return Text(f"{new_name} is the same program as {old_name}", style="dim")
-    text = Text()
-    for line in lines:
-        style = "bold" if line.startswith(("+++", "---")) else STYLES.get(line[:1], "")
-        text.append(line + "\n", style=style)
-    return text
+        return Content.styled(f"{new_name} is the same program as {old_name}", "dim")
+    return Content.assemble(*[(line + "\n", "bold" if line.startswith(("+++", "---")) else STYLES.get(line[:1], ""))
+                              for line in lines])
 
 
 class DiffView(Static):
@@ -32,6 +29,6 @@ class DiffView(Static):
 
     def show(self, old: str | None, new: str, old_name: str, new_name: str) -> None:
         if old is None:
-            self.update(Text(f"{new_name} is the first candidate: nothing to compare with", style="dim"))
+            self.update(Content.styled(f"{new_name} is the first candidate: nothing to compare with", "dim"))
             return
         self.update(diff_text(old, new, old_name, new_name))

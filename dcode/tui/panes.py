@@ -20,7 +20,8 @@ MARKS = {"passed": "✓", None: "…"}
 
 def statement_markdown(problem: Problem) -> str:
     """A Markdown problem as it is; a Python stub as a code block (its docstring's examples keep their lines)."""
-    if problem.source is not None and problem.source.suffix == ".py":
+    stub = problem.source is None and problem.style == "function" and problem.statement.lstrip().startswith("def ")
+    if stub or (problem.source is not None and problem.source.suffix == ".py"):
         return f"```python\n{problem.statement.rstrip()}\n```"
     return problem.statement
 
@@ -106,7 +107,7 @@ class Panes:
         self.app.main("#diff-view", DiffView).show(before.code if before else None, row.code,
                                                         f"#{before.index}" if before else "", f"#{row.index}")
         for t in row.tests:
-            table.add_row(t.verdict, t.input[:30], t.expected[:20], t.actual[:20], f"{t.time_s * 1000:.0f} ms",
+            table.add_row(f"{MARKS.get(t.verdict, '✗')} {t.verdict}", t.input[:30], t.expected[:20], t.actual[:20], f"{t.time_s * 1000:.0f} ms",
                           t.test)
 
     def _stream(self, *, timer: bool = False) -> None:

@@ -122,7 +122,7 @@ class EditScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Edit the problem: Ctrl+S applies (the file is not written), Esc drops the edit")
-            yield TextArea.code_editor(self.text, language=self.language, id="problem-editor")
+            yield TextArea.code_editor(self.text, language=self.language, theme="css", id="problem-editor")
 
     def action_apply(self) -> None:
         """Apply only a text that parses; otherwise say why and keep editing."""

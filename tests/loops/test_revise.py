@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from dcode.loops.events import CandidateChecked, Finished
 from dcode.loops import events
-from dcode.loops.outcome import Budget, SolveOptions
+from dcode.loops.outcome import Budget
 from dcode.loops.prompts import fix_prompt
 from dcode.loops.revise import recheck, revise
 from dcode.problem.types import CallTest

@@ -27,7 +27,7 @@ async def test_run_lists_the_candidates_with_their_verdicts_and_shows_the_passin
         await pilot.press("4")  # the tests table: input, expected, actual, verdict
         table = app.query_one("#tests-table")
         rows = {tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)}
-        assert {r[:4] + r[5:] for r in rows} == {("passed", "add(0, 1)", "1", "1", "v0"), ("passed", "add(1, 2)", "3", "3", "v1")}
+        assert {r[:4] + r[5:] for r in rows} == {("✓ passed", "add(0, 1)", "1", "1", "v0"), ("✓ passed", "add(1, 2)", "3", "3", "v1")}
 
 
 @pytest.mark.asyncio

@@ -2,7 +2,6 @@
 problem, the diff and the palette; a scripted engine and the real sandbox, driven by Textual's pilot."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from textual.widgets import ListView, TextArea

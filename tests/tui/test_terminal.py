@@ -63,7 +63,7 @@ def test_a_solve_run_in_tmux_shows_its_verdict(gemma_home, tmp_path):
         assert re.search(r"#1 . (\d/\d \w+|same as \d)", screen), screen  # the first candidate with its badge
         assert "gemma-3-270m · llama_cpp · " in screen, screen
         _keys(session, "4")  # the tests table of the first candidate
-        _wait_for(session, lambda s: "expected" in s and re.search(r"│ (passed|wrong_answer|\w+_error) ", s), 20)
+        _wait_for(session, lambda s: "expected" in s and re.search(r"│ [✓✗] (passed|wrong_answer|\w+_error) ", s), 20)
         _quits(session)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
