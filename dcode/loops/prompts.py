@@ -49,6 +49,9 @@ class Prompt:
     stop: tuple[str, ...] = ()
     prefix: str = ""  # prepended to a continuation to make the candidate
     suffix: str = ""  # appended to a continuation (the call of main for stdin programs)
+    # A continuation that writes one block indented deeper than this (a function in a module) ends
+    # at its first line that is not: the module's own code follows it in `suffix`.
+    block_indent: int | None = None
 
     def answer(self, completion: str) -> str | None:
         """The code an answer holds: a chat answer's last code block after any thinking (None without
@@ -70,10 +73,18 @@ class Prompt:
     def candidate(self, completion: str, problem: Problem) -> str | None:
         """The program an answer proposes; None when a chat answer holds no code block."""
         if self.style == "complete":
+            if self.block_indent is not None:
+                from dcode.loops.inmodule import block_only
+
+                completion = block_only(completion, self.block_indent)
             return self.answer(completion.rstrip()) + "\n" + self.suffix  # type: ignore[operator]
         code = self.answer(completion)
         if code is None:
             return None
+        if problem.surrounding is not None:
+            from dcode.loops.inmodule import in_module
+
+            return in_module(code, problem)
         return _with_starter_imports(code, problem)
 
 
@@ -138,6 +149,10 @@ def continuation_head(problem: Problem) -> str:
 def solve_prompt(problem: Problem, style: PromptStyle, request: str = "") -> Prompt:
     """The first prompt for a problem; `request` is what the user asked for beyond the statement
     ("use no recursion"): in the question for a chat model, a comment above the code for a base model."""
+    if problem.surrounding is not None:
+        from dcode.loops.inmodule import module_prompt
+
+        return module_prompt(problem, style, request)
     if style == "chat":
         return Prompt("chat", messages=(Message("user", _chat_question(problem, request)),))
     head = continuation_head(problem)

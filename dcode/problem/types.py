@@ -80,6 +80,10 @@ class Problem:
     time_limit_s: float | None = None
     memory_limit_mb: int | None = None
     source: Path | None = None
+    # A function inside a module (a trainer's task from the user's own code): the code before its
+    # `def` and after its end. The candidate function goes between them, and the whole module is
+    # what its tests import; `starter_code` is then the function's own header and docstring.
+    surrounding: tuple[str, str] | None = None
 
     @property
     def has_tests(self) -> bool:
