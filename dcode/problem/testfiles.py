@@ -27,6 +27,14 @@ def load_json_tests(path: Path, *, hidden: bool = False) -> list[TestCase]:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise BadInput(f"{path}:{e.lineno}: invalid JSON: {e.msg}") from None
+    return json_tests(data, str(path), hidden=hidden)
+
+
+def json_tests(data: Any, path: str, *, hidden: bool = False, bare_list: bool = False) -> list[TestCase]:
+    """The tests of load_json_tests' object, already parsed (a JSONL row's "tests"); with `bare_list`, a
+    plain list of cases is read as "io" or "calls" by its keys. `path` names the place in errors."""
+    if bare_list and isinstance(data, list):
+        data = {"calls" if all(isinstance(c, dict) and "fn" in c for c in data) and data else "io": data}
     if not isinstance(data, dict) or not any(k in data for k in JSON_KEYS):
         raise BadInput(f"{path}: expected an object with an \"io\" or \"calls\" list")
     unknown = set(data) - set(JSON_KEYS)

@@ -5,9 +5,9 @@ tests exercise (the body removed, the module around it), a problem.md, and a JSO
 coding-contest data. Each task is a `Problem`, so one prompt builder, one candidate
 builder and one sandbox check serve sampling, rewards and evaluation alike.
 
-A tasks file (`tasks.jsonl`, one row per task) records where each task came from, so
-`dcode eval tasks FILE` rebuilds the held-out ones from the user's files later, and says
-which split each task is in.
+A tasks file (`tasks.jsonl`, one row per task) records where each task came from and which
+split it is in, so `dcode eval tasks FILE` rebuilds the held-out ones from the user's files
+later (eval/tasks_suite.py).
 """
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from dcode.errors import BadInput
 from dcode.eval.suites import fingerprint  # the hash a training manifest names a task by
 from dcode.problem.types import Problem
 
@@ -79,35 +78,3 @@ class TaskSet:
         path.parent.mkdir(parents=True, exist_ok=True)
         rows = [t.row("train") for t in self.train] + [t.row("heldout") for t in self.heldout]
         path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-
-
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    """The rows of a tasks file; a file that is not one is bad input."""
-    if path.is_dir():
-        path = path / "tasks.jsonl"
-    if not path.is_file():
-        raise BadInput(f"{path}: no tasks file (dcode train writes tasks.jsonl in its output folder)")
-    rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except ValueError:
-            raise BadInput(f"{path}:{n}: not a JSON line") from None
-        if not isinstance(row, dict) or not {"id", "origin", "split"} <= set(row):
-            raise BadInput(f"{path}:{n}: not a task row (id, origin, split)")
-        rows.append(row)
-    return rows
-
-
-def rebuild(row: dict[str, Any]) -> TrainTask:
-    """A task again from its row, read afresh from the user's files; BadInput when they changed too much."""
-    origin = row["origin"]
-    if origin == "pytest":
-        from dcode.train.pytest_tasks import rebuild_function_task
-
-        return rebuild_function_task(row)
-    from dcode.train.problem_tasks import rebuild_problem_task
-
-    return rebuild_problem_task(row)
