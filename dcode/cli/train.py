@@ -65,6 +65,11 @@ def train_command(*, tests: Path | None, problems: Path | None, jsonl: Path | No
                     adapter=adapter, lora_rank=lora_rank, lora_alpha=2 * lora_rank, vllm=vllm, tensorboard=tensorboard,
                     seed=seed)
     recipe.check()
+    if tensorboard:
+        import importlib.util
+
+        if importlib.util.find_spec("tensorboard") is None:
+            raise BadInput("--tensorboard needs the tensorboard package (pip install tensorboard)")
     selection = Selection(min_tests=min_tests, max_tests=max_tests, similarity=_share("--similarity", similarity),
                           heldout=_share("--heldout", heldout), seed=seed)
     with err.status("building tasks: running the tests in the sandbox"):
@@ -107,11 +112,13 @@ def _train(taskset, model: str | None, recipe, output: Path, *, filter_samples: 
                         say=lambda text: progress.console.print(f"dcode: {text}"), on_step=on_step)
     exported = outcome.exported
     summary = {"output": str(output), "trained_on": len(taskset.train), "held_out": len(taskset.heldout),
-               "before": outcome.before_mean, "after": outcome.after_mean, "gguf": str(exported.gguf),
-               "hf_folder": str(exported.hf_folder), "manifest": str(exported.manifest), "model": exported.name or None}
+               "before": outcome.before_mean, "after": outcome.after_mean,
+               "gguf": str(exported.gguf) if exported else None, "hf_folder": str(exported.hf_folder) if exported else None,
+               "manifest": str(exported.manifest) if exported else None,
+               "model": (exported.name or None) if exported else None, "export_error": outcome.export_error or None}
     if as_json:
         out.print_json(json.dumps(summary))
-        return 0
+        return 1 if outcome.export_error else 0
     if outcome.before:
         table = Table(title="held-out tasks: pass rate before and after", title_justify="left")
         for column in ("task", "before", "after"):
@@ -120,6 +127,9 @@ def _train(taskset, model: str | None, recipe, output: Path, *, filter_samples: 
             table.add_row(task_id, f"{rate:.0%}", f"{outcome.after.get(task_id, 0):.0%}")
         table.add_row("mean", f"{outcome.before_mean:.0%}", f"{outcome.after_mean or 0:.0%}", style="bold")
         out.print(table)
+    if outcome.export_error:
+        err.print(f"dcode: trained, but not exported: {outcome.export_error}")
+        return 1
     err.print(f"dcode: GGUF {exported.gguf}; Hugging Face folder {exported.hf_folder}")
     if exported.name:
         err.print(f"dcode: registered as {exported.name}: DCODE_MODEL={exported.name} dcode solve problem.md")

@@ -32,6 +32,10 @@ def load_pretrained(model: str | Path, gguf_file: str | Path | None = None, *, d
     except (OSError, ValueError, KeyError, RuntimeError) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise BadInput(f"{gguf_file or model}: transformers cannot load it: {first}") from None
+    if gguf_file is not None:  # dequantised on load: plain tensors now, which only the marker still calls GGUF
+        loaded.hf_quantizer, loaded.is_quantized = None, False
+        if hasattr(loaded.config, "quantization_config"):
+            del loaded.config.quantization_config
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     return loaded, tokenizer

@@ -70,13 +70,25 @@ class Prompt:
 
         return [code for _, code in code_blocks(split_reasoning(completion)[1])]
 
+    def end_of(self, completion: str) -> int | None:
+        """Where a continuation is over (a stop sequence, or the end of its block), or None while it is not.
+        Engines stop at the stop sequences themselves; a trainer's own generation asks this."""
+        if self.style != "complete":
+            return None
+        ends = [completion.find(s) for s in self.stop if s and s in completion]
+        if self.block_indent is not None:
+            from dcode.loops.inmodule import block_only
+
+            kept = block_only(completion, self.block_indent)
+            if len(kept) < len(completion):
+                ends.append(len(kept))
+        return min(ends) if ends else None
+
     def candidate(self, completion: str, problem: Problem) -> str | None:
         """The program an answer proposes; None when a chat answer holds no code block."""
         if self.style == "complete":
-            if self.block_indent is not None:
-                from dcode.loops.inmodule import block_only
-
-                completion = block_only(completion, self.block_indent)
+            end = self.end_of(completion)
+            completion = completion if end is None else completion[:end]
             return self.answer(completion.rstrip()) + "\n" + self.suffix  # type: ignore[operator]
         code = self.answer(completion)
         if code is None:

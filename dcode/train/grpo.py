@@ -104,6 +104,15 @@ class MetricsLog:
 
     def __init__(self, path: Path, stage: int, on_step: Callable[[dict], None] | None = None) -> None:
         self.path, self.stage, self.on_step = path, stage, on_step
+        self.written: set[int] = set()  # steps of this stage already in the log (a resumed run logs each once)
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    row = json.loads(line)
+                except ValueError:
+                    continue
+                if row.get("stage") == stage:
+                    self.written.add(row.get("step"))
 
     def callback(self):
         from transformers import TrainerCallback
@@ -118,6 +127,9 @@ class MetricsLog:
         return _Callback()
 
     def write(self, step: int, logs: dict) -> None:
+        if step in self.written:
+            return
+        self.written.add(step)
         row = {"stage": self.stage, "step": step, **{name: logs[key] for key, name in self.KEYS.items() if key in logs}}
         if "reward_mean" in row:
             row["pass_rate"] = row["reward_mean"]
@@ -136,9 +148,10 @@ def _last_checkpoint(folder: Path) -> Path | None:
 
 def train_stages(model: Any, tokenizer: Any, dataset: Any, reward: Callable, recipe: Recipe, output_dir: Path, *,
                  cuda: bool, on_step: Callable[[dict], None] | None = None,
-                 on_stage: Callable[[int, int], None] | None = None) -> Any:
+                 on_stage: Callable[[int, int], None] | None = None, rollout: Callable | None = None) -> Any:
     """Every stage in turn on the same weights (stage k starts where stage k-1 ended); a finished stage is
-    skipped and an unfinished one resumes from its last checkpoint. Returns the trained model."""
+    skipped and an unfinished one resumes from its last checkpoint. Returns the trained model.
+    `rollout` replaces TRL's transformers generation (train/rollout.py: samples that end where the program does)."""
     from trl import GRPOTrainer
 
     recipe.check()
@@ -148,21 +161,16 @@ def train_stages(model: Any, tokenizer: Any, dataset: Any, reward: Callable, rec
     for stage, length in enumerate(recipe.stages):
         folder = output_dir / f"stage-{stage + 1}"
         done = folder / "done"
-        if done.is_file():
-            from peft import PeftModel
-
-            saved = folder / "final"
-            if isinstance(model, PeftModel):
-                model.load_adapter(str(saved), adapter_name="default", is_trainable=True)
-            else:
-                model = type(model).from_pretrained(str(saved))
+        if done.is_file():  # finished before: take its weights and go on
+            model = _load_stage(model, folder / "final")
             continue
         if on_stage is not None:
             on_stage(stage + 1, length)
         trainer = GRPOTrainer(model=model, reward_funcs=reward, args=grpo_config(recipe, stage, folder, cuda=cuda),
                               train_dataset=dataset, processing_class=tokenizer,
                               callbacks=[MetricsLog(output_dir / "metrics.jsonl", stage + 1, on_step).callback()],
-                              peft_config=peft if stage == 0 and not _is_peft(model) else None)
+                              peft_config=peft if stage == 0 and not _is_peft(model) else None,
+                              rollout_func=None if recipe.vllm else rollout)
         from transformers.trainer_callback import PrinterCallback
 
         trainer.remove_callback(PrinterCallback)  # the metrics log and the caller's display say it instead
@@ -171,6 +179,18 @@ def train_stages(model: Any, tokenizer: Any, dataset: Any, reward: Callable, rec
         model.save_pretrained(str(folder / "final"))
         done.write_text(json.dumps({"stage": stage + 1, "max_completion_length": length}) + "\n")
     return model
+
+
+def _load_stage(model: Any, saved: Path) -> Any:
+    """The weights a finished stage saved: its adapter on the model (LoRA), or the whole model (full)."""
+    from peft import PeftModel
+
+    if (saved / "adapter_config.json").is_file():
+        if isinstance(model, PeftModel):
+            model.load_adapter(str(saved), adapter_name="default", is_trainable=True)
+            return model
+        return PeftModel.from_pretrained(model, str(saved), is_trainable=True)
+    return type(model).from_pretrained(str(saved))
 
 
 def _is_peft(model: Any) -> bool:

@@ -102,6 +102,7 @@ class Outcome:
     after: dict[str, float] = field(default_factory=dict)
     rates: dict[str, float] = field(default_factory=dict)  # difficulty filter: training task -> pass rate
     exported: Any = None
+    export_error: str = ""  # the export failed; the trained weights are still in `output`
 
     @property
     def before_mean(self) -> float | None:
@@ -139,6 +140,8 @@ def train(tasks: TaskSet, model_name: str, recipe: Recipe, output: Path, *, filt
         say(f"difficulty filter: {filter_samples} samples of each of {len(tasks.train)} training task(s)")
         outcome.rates = filter_by_difficulty(tasks, engine, style, samples=filter_samples, too_hard=too_hard,
                                              too_easy=too_easy, sampling=sampling)
+        say("pass rates of the starting model: " + ", ".join(f"{k} {v:.0%}" for k, v in outcome.rates.items())
+            + f"; {len(tasks.train)} kept")
     output.mkdir(parents=True, exist_ok=True)
     tasks.write(output / "tasks.jsonl")
     if not tasks.train:
@@ -148,16 +151,29 @@ def train(tasks: TaskSet, model_name: str, recipe: Recipe, output: Path, *, filt
         outcome.before = pass_rates(tasks.heldout, engine, style, samples=eval_samples, sampling=sampling)
     by_id = {t.id: t for t in tasks.train}
     dataset = Dataset.from_list(training_rows(tasks.train, style))
+    rollout = None
+    if style == "complete":  # a base model never says end-of-text after a function: stop where its program does
+        from dcode.train.rollout import stopping_rollout
+
+        rollout = stopping_rollout({r["prompt"]: solve_prompt(by_id[r["task_id"]].problem, style)
+                                    for r in training_rows(tasks.train, style)}, tokenizer,
+                                   temperature=recipe.temperature, top_p=recipe.top_p)
     trained = train_stages(model, tokenizer, dataset, trl_reward(by_id, style), recipe, output, cuda=cuda,
-                           on_step=on_step, on_stage=lambda n, length: say(f"stage {n}: completions up to {length} tokens"))
+                           on_step=on_step, on_stage=lambda n, length: say(f"stage {n}: completions up to {length} tokens"),
+                           rollout=rollout)
     if tasks.heldout and eval_samples > 0:
         say("after: the same held-out samples with the trained model")
         outcome.after = pass_rates(tasks.heldout, TransformersEngine(trained, tokenizer, name="trained"), style,
                                    samples=eval_samples, sampling=sampling)
-    say("exporting: merged Hugging Face folder, then GGUF with llama.cpp's converter")
-    outcome.exported = export(trained, tokenizer, output / "export", tasks.train, base_model=model_name,
-                              source=source, name=export_name, outtype=outtype)
     (output / "comparison.json").write_text(json.dumps({"before": outcome.before, "after": outcome.after,
                                                         "before_mean": outcome.before_mean,
                                                         "after_mean": outcome.after_mean}, indent=2) + "\n")
+    say("exporting: merged Hugging Face folder, then GGUF with llama.cpp's converter")
+    try:
+        outcome.exported = export(trained, tokenizer, output / "export", tasks.train, base_model=model_name,
+                                  source=source, name=export_name, outtype=outtype)
+    except BadInput as e:
+        hint = (" (a model started from a GGUF file carries no tokenizer.model for the converter: start from "
+                "its Hugging Face folder or name to get a GGUF)") if source is None and "tokenizer.model" in str(e) else ""
+        outcome.export_error = f"{e}{hint}; the merged model is in {output / 'export' / 'merged'}"
     return outcome

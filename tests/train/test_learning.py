@@ -60,3 +60,39 @@ def test_a_tiny_qwen2_learns_a_toy_task_with_the_sandbox_reward(tmp_path):
     print(f"mean reward: first 8 steps {first:.2f}, last 8 steps {last:.2f}")
     assert last >= first + 0.25, (first, last)
     assert (tmp_path / "run" / "stage-2" / "done").is_file() and (tmp_path / "run" / "recipe.json").is_file()
+
+
+@pytest.mark.parametrize("name, stage, processes", [("zero2", 2, 8), ("zero3", 3, 32)])
+def test_the_shipped_deepspeed_configs_are_read_by_accelerate(name, stage, processes):
+    from importlib.resources import files
+
+    from accelerate.commands.config.config_args import load_config_from_file
+
+    path = files("dcode.train") / "accelerate" / f"{name}.yaml"
+    config = load_config_from_file(str(path))
+    assert str(config.distributed_type).endswith("DEEPSPEED") and config.deepspeed_config["zero_stage"] == stage
+    assert config.num_processes == processes and config.mixed_precision == "bf16"
+
+
+def test_a_finished_stage_is_not_trained_again_and_an_unfinished_one_resumes(tmp_path):
+    from datasets import Dataset
+
+    model, tokenizer = tiny_qwen2(tmp_path / "tiny")
+    task = toy_task()
+    dataset = Dataset.from_list([{"prompt": PROMPT_HEAD, "task_id": "toy"}] * 16)
+    recipe = Recipe(learning_rate=1e-3, group_size=4, prompts_per_step=1, stages=(8, 12), steps=(2, 2),
+                    adapter="lora", lora_rank=4, save_steps=1, temperature=1.0, top_p=1.0)
+    reward = trl_reward({"toy": task}, "complete")
+    train_stages(model, tokenizer, dataset, reward, recipe, tmp_path / "run", cuda=False)
+    (tmp_path / "run" / "stage-2" / "done").unlink()  # as if stopped during stage 2, after its last checkpoint
+    metrics = tmp_path / "run" / "metrics.jsonl"
+
+    def steps_of(stage: int) -> list[int]:
+        return [r["step"] for r in map(json.loads, metrics.read_text().splitlines()) if r["stage"] == stage]
+
+    assert steps_of(1) == [1, 2]
+    again, _ = tiny_qwen2(tmp_path / "fresh")
+    resumed = train_stages(again, tokenizer, dataset, reward, recipe, tmp_path / "run", cuda=False)
+    assert steps_of(1) == [1, 2]  # the finished stage is not trained again: its adapter is loaded
+    assert (tmp_path / "run" / "stage-2" / "done").is_file() and len(steps_of(2)) == len(set(steps_of(2)))
+    assert type(resumed).__name__ == "PeftModelForCausalLM"

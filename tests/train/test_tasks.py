@@ -49,7 +49,7 @@ def test_the_reward_puts_the_body_back_in_its_module_and_runs_the_tests_that_tou
     add = next(t for t in built.train if t.id.endswith("::Shelf.add"))
     right = clamp.reference
     wrong = "    return value\n"
-    chat_right = f"Here:\n```python\ndef clamp(value, low, high):\n    return max(low, min(value, high))\n```"
+    chat_right = "Here:\n```python\ndef clamp(value, low, high):\n    return max(low, min(value, high))\n```"
     assert rewards([clamp, clamp], [right, wrong], "complete") == [1.0, 0.0]
     assert rewards([clamp], [chat_right], "chat") == [1.0]
     assert rewards([clamp], ["no code here"], "chat") == [0.0]  # nothing for format alone
