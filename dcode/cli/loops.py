@@ -37,6 +37,18 @@ def settings_for(model: str | None, engine: str | None, server_url: str | None, 
     return load_settings({"model": model, "engine": engine, "server_url": server_url, "seed": seed})
 
 
+def check_solve_flags(samples: int, rounds: int | None, max_tokens: int | None, time_s: float | None, batch: int,
+                      style: str) -> None:
+    """A solve's budget and style flags (dcode solve, dcode tui): a bad one is BadInput naming it."""
+    _positive("--samples", samples)
+    _positive("--rounds", rounds, zero_ok=True)
+    _positive("--max-tokens", max_tokens)
+    _positive("--time", time_s)
+    _positive("--batch", batch)
+    if style not in ("auto", "chat", "complete"):
+        raise BadInput(f"--style must be auto, chat or complete, got {style!r}")
+
+
 def solve_command(problem: Path, *, samples: int, rounds: int | None, max_tokens: int | None, time_s: float | None,
                   seed: int | None, out_path: Path | None, as_json: bool, trace_dir: Path | None,
                   hidden_tests: Path | None, model: str | None, engine: str | None, server_url: str | None,
@@ -46,13 +58,7 @@ def solve_command(problem: Path, *, samples: int, rounds: int | None, max_tokens
     from dcode.cli.live import LiveProgress, summary_table
     from dcode.loops.solve import Budget, SolveOptions
 
-    _positive("--samples", samples)
-    _positive("--rounds", rounds, zero_ok=True)
-    _positive("--max-tokens", max_tokens)
-    _positive("--time", time_s)
-    _positive("--batch", batch)
-    if style not in ("auto", "chat", "complete"):
-        raise BadInput(f"--style must be auto, chat or complete, got {style!r}")
+    check_solve_flags(samples, rounds, max_tokens, time_s, batch, style)
     if out_path is not None:
         _writable_target(out_path, problem)
     if trace_dir is not None and trace_dir.exists() and not trace_dir.is_dir():

@@ -5,8 +5,7 @@ from pathlib import Path
 from typing import Callable
 
 from dcode.engines.base import Engine
-from dcode.cli.loops import _positive, settings_for
-from dcode.errors import BadInput
+from dcode.cli.loops import check_solve_flags, settings_for
 
 
 class OneModel:
@@ -38,13 +37,7 @@ def tui_command(problem: Path | None, *, samples: int, seed: int | None, model: 
     from dcode.models.store import list_models
     from dcode.tui.app import run_tui
 
-    _positive("--samples", samples)
-    _positive("--rounds", rounds, zero_ok=True)
-    _positive("--max-tokens", max_tokens)
-    _positive("--time", time_s)
-    _positive("--batch", batch)
-    if style not in ("auto", "chat", "complete"):
-        raise BadInput(f"--style must be auto, chat or complete, got {style!r}")
+    check_solve_flags(samples, rounds, max_tokens, time_s, batch, style)
     settings = settings_for(model, engine, server_url, seed)
     installed = [m.spec.name for m in list_models(settings) if m.installed]
     models = installed if settings.model in installed or not settings.model else [settings.model, *installed]
