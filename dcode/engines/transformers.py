@@ -97,13 +97,13 @@ class TransformersEngine:
                 stopping_criteria=StoppingCriteriaList([stops]), pad_token_id=self.tokenizer.pad_token_id)
         total = time.perf_counter() - start
         completions = []
-        eos = self.tokenizer.eos_token_id
-        for row in out[:, length:]:
-            ids = [int(t) for t in row if int(t) != self.tokenizer.pad_token_id or int(t) == eos]
-            generated = [t for t in ids if t != eos]
+        eos, pad = self.tokenizer.eos_token_id, self.tokenizer.pad_token_id
+        for row in out[:, length:].tolist():
+            ended = eos in row
+            generated = [t for t in (row[:row.index(eos)] if ended else row) if t != pad]
             text = self.tokenizer.decode(generated, skip_special_tokens=True)
             cut = min((text.find(s) for s in sampling.stop if s in text), default=-1)
-            reason = "stop" if cut >= 0 or eos in ids else "length"
+            reason = "stop" if cut >= 0 or ended else "length"
             if cancel is not None and cancel.is_set:
                 reason = "cancelled"
             text = text[:cut] if cut >= 0 else text

@@ -96,3 +96,21 @@ def test_a_finished_stage_is_not_trained_again_and_an_unfinished_one_resumes(tmp
     assert steps_of(1) == [1, 2]  # the finished stage is not trained again: its adapter is loaded
     assert (tmp_path / "run" / "stage-2" / "done").is_file() and len(steps_of(2)) == len(set(steps_of(2)))
     assert type(resumed).__name__ == "PeftModelForCausalLM"
+
+
+def test_the_transformers_engine_samples_n_stops_at_stop_strings_and_says_why_it_ended(tmp_path):
+    from dcode.engines.base import Message, Sampling
+    from dcode.engines.transformers import TransformersEngine
+    from dcode.errors import BadInput
+
+    model, tokenizer = tiny_qwen2(tmp_path / "tiny")
+    warm_start(model, tokenizer, steps=80)
+    engine = TransformersEngine(model, tokenizer, name="tiny")
+    done = engine.complete(PROMPT_HEAD, Sampling(n=3, max_tokens=16, temperature=1.0, seed=1))
+    assert len(done) == 3 and all(c.text.startswith("    return ") and c.finish_reason == "stop" for c in done)
+    cut = engine.complete(PROMPT_HEAD, Sampling(n=2, max_tokens=16, seed=1, stop=("return",)))
+    assert all(c.text == "    " for c in cut)
+    short = engine.complete(PROMPT_HEAD, Sampling(n=1, max_tokens=3, seed=1))
+    assert short[0].finish_reason == "length" and short[0].completion_tokens == 3
+    with pytest.raises(BadInput, match="no chat template"):
+        engine.chat([Message("user", "hi")])
