@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml tools/llama_wheel.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -U pip wheel setuptools
 	$(BIN)/python tools/llama_wheel.py
-	$(BIN)/python -m pip install -q -e '.[dev,train]'
+	$(BIN)/python -m pip install -q -e '.[dev,train,ray]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 

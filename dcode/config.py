@@ -30,7 +30,8 @@ class Settings:
     top_p: float = 0.95
     max_tokens: int = 1024
     seed: int = -1  # -1: random
-    workers: int = 0  # sandbox workers; 0: one per core
+    workers: int = 0  # sandbox workers; 0: one per core (on a Ray cluster: per node, 0: the node's CPUs)
+    ray_address: str = ""  # eval and train check on Ray: "" off, "local", "auto", "HOST:PORT", "ray://HOST:PORT"
     home: str = ""  # where models live; "" means the user cache dir
 
     @property

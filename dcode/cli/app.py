@@ -15,6 +15,7 @@ from rich.console import Console
 
 from dcode import __version__
 from dcode import backends
+from dcode.cli.cluster import RAY, bare_ray_flag
 from dcode.errors import BadInput, ServerDown
 
 app = typer.Typer(
@@ -218,6 +219,7 @@ def train_(
     seed: int = typer.Option(0, "--seed", help="Seed for sampling, the held-out split and training."),
     export_name: str = typer.Option("", "--export", help="Register the trained GGUF under this model name."),
     outtype: str = typer.Option("f16", "--outtype", help="GGUF weight type for llama.cpp's converter (f16, q8_0, bf16)."),
+    ray: Optional[str] = RAY,
 ) -> None:
     """GRPO+ on your own tests: tasks from your code, rewards from the sandbox, a GGUF your editor uses (--export)."""
     from dcode.cli.train import train_command
@@ -228,7 +230,7 @@ def train_(
         filter_samples=filter_samples, too_hard=too_hard, too_easy=too_easy, eval_samples=eval_samples,
         group_size=group_size, prompts_per_step=prompts_per_step, learning_rate=learning_rate,
         temperature=temperature, stages=stages, steps=steps, adapter=adapter, lora_rank=lora_rank, vllm=vllm,
-        tensorboard=tensorboard, seed=seed, export_name=export_name, outtype=outtype, out=out, err=err))
+        tensorboard=tensorboard, seed=seed, export_name=export_name, outtype=outtype, ray=ray, out=out, err=err))
 
 
 @app.command("lsp")
@@ -299,7 +301,7 @@ def main() -> None:
     """Entry point: turns BadInput (and anything unexpected) into one line and an exit code."""
     try:
         # Without standalone mode, click returns a command's typer.Exit code instead of exiting.
-        code = app(standalone_mode=False)
+        code = app(args=bare_ray_flag(sys.argv[1:]), standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
     except ServerDown as e:

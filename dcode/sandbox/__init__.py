@@ -15,11 +15,16 @@ value (split.py, channel.py). Afterwards every process in the namespace is kille
 the scratch mounts are replaced. The parent compares outputs and return values
 (compare.py) and decides each verdict from facts the candidate cannot forge (judge.py).
 Tests of a user's pytest project travel with the whole project (problem/project.py).
+The same pool runs on every node of a Ray cluster when `use_cluster(address)` says so
+(cluster/); callers keep using the calls below (shared.py) and get the same verdicts.
 `dcode sandbox` prints which isolation is in use; DCODE_SANDBOX=unshare|bwrap pins one.
 """
 from dcode.sandbox.isolation import isolation_status
-from dcode.sandbox.pool import Sandbox, call_function, check, check_many, get_sandbox, run_program
+from dcode.sandbox.pool import Sandbox
+from dcode.sandbox.shared import (Checker, call_function, check, check_many, cluster_address, cluster_nodes, get_sandbox,
+                                  is_cluster_address, open_sandbox, run_program, submit, use_cluster)
 from dcode.sandbox.verdict import CheckResult, Limits, TestResult, Verdict
 
-__all__ = ["check", "check_many", "run_program", "call_function", "Sandbox", "get_sandbox",
-           "isolation_status", "CheckResult", "Limits", "TestResult", "Verdict"]
+__all__ = ["check", "check_many", "submit", "run_program", "call_function", "Sandbox", "Checker", "get_sandbox",
+           "open_sandbox", "use_cluster", "cluster_address", "cluster_nodes", "is_cluster_address", "isolation_status", "CheckResult", "Limits",
+           "TestResult", "Verdict"]

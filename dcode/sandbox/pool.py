@@ -1,4 +1,4 @@
-"""The pool of warm workers and the public calls on it: check, check_many, run_program, call_function.
+"""The pool of warm workers on this machine: `Sandbox`, one implementation of the `Checker` interface.
 
 Each worker is one sandbox (isolation.py) with a pre-warmed interpreter inside (server.py)
 that forks once per test. The pool keeps one per core; a thread per worker feeds it, with
@@ -8,7 +8,6 @@ answering; a test that was on it gets `timeout` if it ran out its time, else
 """
 from __future__ import annotations
 
-import atexit
 import itertools
 import binascii
 import json
@@ -286,8 +285,10 @@ class _Lane:
 class Sandbox:
     """A pool of warm, isolated workers. Use as a context manager, or get_sandbox() for the shared one."""
 
-    def __init__(self, workers: int | None = None, *, kind: isolation.Isolation | None = None) -> None:
-        """`workers`: how many (default one per core); `kind`: pin one isolation (default: the best that works)."""
+    def __init__(self, workers: int | None = None, *, kind: isolation.Isolation | None = None,
+                 first_cpu: int = 0) -> None:
+        """`workers`: how many (default one per core); `kind`: pin one isolation (default: the best that works);
+        `first_cpu`: where the round robin of CPUs starts (pools sharing a machine start apart)."""
         if kind is None:
             isolation.current()  # fail early, with the reason, where no sandbox can exist
         self.size = min(1024, max(1, workers or os.cpu_count() or 1))
@@ -295,12 +296,17 @@ class Sandbox:
         cpus = sorted(os.sched_getaffinity(0))
         # Each worker on a CPU of its own (round robin): a test's two processes (split.py) then take
         # turns on one CPU, where a call between them is a context switch, not a cross-CPU wake-up.
-        self._all = [Worker(base + i, pinned=kind, cpu=cpus[i % len(cpus)]) for i in range(self.size)]
+        self._all = [Worker(base + i, pinned=kind, cpu=cpus[(first_cpu + i) % len(cpus)])
+                     for i in range(self.size)]
         self._tasks: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
         self._drivers: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._closed = False
         self._pid = os.getpid()  # a forked copy of this process must not share the workers' pipes
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def __enter__(self) -> Sandbox:
         return self
@@ -477,7 +483,8 @@ class Sandbox:
         """Run `code` against every test; results in test order."""
         return self.check_many([(code, tests)], limits, stop_on_first_failure=stop_on_first_failure)[0]
 
-    def submit(self, code: str, tests: Sequence[TestCase], limits: Limits | None = None) -> list[CheckFuture]:
+    def submit(self, code: str, tests: Sequence[TestCase], limits: Limits | None = None, *,
+               stop_on_first_failure: bool = False) -> list[CheckFuture]:
         """Start checking `code` against each test; one future per test, each a list of TestResults.
 
         Nothing blocks: an editor or a TUI waits on the futures it cares about, and
@@ -488,6 +495,9 @@ class Sandbox:
             futures = sandbox.submit(code, tests)
             futures[0].cancel()
             finished = [f.result() for f in futures[1:]]  # lists of TestResults
+
+        With `stop_on_first_failure`, a test not yet started when another one of this
+        program fails is not run: its future's result is None.
         """
         limits = limits or Limits()
         bytecode, error = _compile(code)
@@ -499,7 +509,8 @@ class Sandbox:
                 future.set_result([TestResult(test=t, verdict=Verdict.SYNTAX_ERROR, time_s=0.0, message=error)])
                 done.append(future)
             return done
-        return [self._submit(code, bytecode, t, limits) for t in tests]  # type: ignore[misc]
+        skip = threading.Event() if stop_on_first_failure else None
+        return [self._submit(code, bytecode, t, limits, skip) for t in tests]  # type: ignore[misc]
 
     def check_many(self, jobs: Sequence[tuple[str, Sequence[TestCase]]], limits: Limits | None = None, *,
                    stop_on_first_failure: bool = False) -> list[CheckResult]:
@@ -515,18 +526,10 @@ class Sandbox:
                 continue
             skip = threading.Event() if stop_on_first_failure else None
             plans.append([self._submit(code, bytecode, t, limits, skip) for t in tests])
-        out = []
-        for plan in plans:
-            results: list[TestResult] = []
-            for item in plan:
-                batch = item if isinstance(item, list) else item.result()
-                if batch is None:
-                    break
-                results.extend(batch)
-                if stop_on_first_failure and any(not r.passed for r in batch):
-                    break
-            out.append(CheckResult(results=results, time_s=time.monotonic() - start))
-        return out
+        from dcode.sandbox.shared import in_order
+
+        return [CheckResult(results=in_order(plan, stop_on_first_failure), time_s=time.monotonic() - start)
+                for plan in plans]
 
     def run_program(self, code: str, stdin: str = "", limits: Limits | None = None) -> TestResult:
         """Run a program with `stdin`; passed if it exits cleanly. `actual` is its stdout."""
@@ -541,44 +544,3 @@ class Sandbox:
         if error:
             return TestResult(test=test, verdict=Verdict.SYNTAX_ERROR, time_s=0.0, message=error)
         return self._submit(code, bytecode, test, limits or Limits()).result()[0]
-
-
-_default: Sandbox | None = None
-_default_lock = threading.Lock()
-
-
-def get_sandbox(workers: int | None = None) -> Sandbox:
-    """The process-wide pool, created on first use (Settings.workers, else one per core)."""
-    global _default
-    with _default_lock:
-        if _default is None or _default._closed or _default._pid != os.getpid():
-            if workers is None:
-                from dcode.config import load_settings
-
-                workers = load_settings().workers or None
-            _default = Sandbox(workers)
-            atexit.register(_default.close)
-        return _default
-
-
-def check(code: str, tests: Sequence[TestCase], limits: Limits | None = None, *,
-          stop_on_first_failure: bool = False) -> CheckResult:
-    """`code` against every test, in the process-wide sandbox; results in test order.
-
-        result = check("def add(a, b):\n    return a + b\n", [CallTest("add", (1, 2), 3)])
-        result.passed, [r.verdict for r in result.results]       # True, [Verdict.PASSED]
-    """
-    return get_sandbox().check(code, tests, limits, stop_on_first_failure=stop_on_first_failure)
-
-
-def check_many(jobs: Sequence[tuple[str, Sequence[TestCase]]], limits: Limits | None = None, *,
-               stop_on_first_failure: bool = False) -> list[CheckResult]:
-    return get_sandbox().check_many(jobs, limits, stop_on_first_failure=stop_on_first_failure)
-
-
-def run_program(code: str, stdin: str = "", limits: Limits | None = None) -> TestResult:
-    return get_sandbox().run_program(code, stdin, limits)
-
-
-def call_function(code: str, fn: str, args: Sequence[Any], limits: Limits | None = None) -> TestResult:
-    return get_sandbox().call_function(code, fn, args, limits)
