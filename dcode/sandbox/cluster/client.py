@@ -20,17 +20,19 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Sequence
-from concurrent.futures import CancelledError, Future, InvalidStateError
-from dataclasses import dataclass, field, replace
+from concurrent.futures import Future
+from dataclasses import replace
 from typing import Any
 
 from dcode.errors import BadInput
 from dcode.problem.types import TestCase
 from dcode.sandbox import judge
 from dcode.sandbox.cluster.connect import connect, import_ray
-from dcode.sandbox.cluster.node import Cancelled, Job, NodeSandbox, Outcome, Refused
+from dcode.sandbox.cluster.jobs import (Batch, ClusterFuture, NodeState, PendingJob, sandbox_error, settle,
+                                        settle_outcome, why)
+from dcode.sandbox.cluster.node import Job, NodeSandbox
 from dcode.sandbox.shared import in_order
-from dcode.sandbox.verdict import CheckResult, Limits, TestResult, Verdict
+from dcode.sandbox.verdict import CheckResult, Limits, TestResult
 
 BATCH_DEPTH = 2  # batches in flight per node
 TESTS_PER_WORKER = 32  # a batch holds at most this many tests per worker of its node
@@ -41,52 +43,6 @@ MAX_ATTEMPTS = 2  # a job goes to a second node once, then gets sandbox_error
 MAX_ACTOR_STARTS = 3  # failed starts in a row on a node that stays alive, before it is left out
 
 
-class ClusterFuture(Future):
-    """One test's future; `cancel()` drops it from the queue, or kills it on its node."""
-
-    def __init__(self, box: RaySandbox, job: _Job, index: int) -> None:
-        super().__init__()
-        self._box, self._job, self._index = box, job, index
-
-    def cancel(self) -> bool:
-        if not super().cancel():
-            return False
-        self._box._forward_cancel(self._job, self._index)
-        return True
-
-
-@dataclass(eq=False)
-class _Job:
-    wire: Job
-    futures: list[ClusterFuture] = field(default_factory=list)
-    attempts: int = 0
-    batch: _Batch | None = None
-
-    @property
-    def open(self) -> bool:
-        return any(not f.done() for f in self.futures)
-
-    def cost_s(self) -> float:
-        return sum(judge.wall_limit(t, self.wire.limits) + 5.0 for t in self.wire.tests)
-
-
-@dataclass(eq=False)
-class _Node:
-    id: str
-    workers: int
-    actor: Any
-    ready: bool = False
-    info: dict = field(default_factory=dict)
-    batches: list[_Batch] = field(default_factory=list)
-
-
-@dataclass(eq=False)
-class _Batch:
-    node: _Node
-    jobs: list[_Job]
-    deadline: float
-
-
 class RaySandbox:
     """The sandbox on every node of a Ray cluster. Use as a context manager, or through use_cluster()."""
 
@@ -95,9 +51,9 @@ class RaySandbox:
         `workers`: sandbox workers per node (default: Settings.workers, else the node's CPUs)."""
         self.address = address
         self._workers = workers
-        self._pending: deque[_Job] = deque()
+        self._pending: deque[PendingJob] = deque()
         self._events: list[tuple[str, Any, Future]] = []
-        self._nodes: dict[str, _Node] = {}
+        self._nodes: dict[str, NodeState] = {}
         self._starts: Counter[str] = Counter()
         self._refused: dict[str, str] = {}
         self._cond = threading.Condition()
@@ -187,7 +143,7 @@ class RaySandbox:
         self.start()
         with self._cond:
             self._ids += 1
-            job = _Job(Job(f"{self._token}-{self._ids}", code, list(tests), limits or Limits(), stop_on_first_failure))
+            job = PendingJob(Job(f"{self._token}-{self._ids}", code, list(tests), limits or Limits(), stop_on_first_failure))
             job.futures = [ClusterFuture(self, job, i) for i in range(len(job.wire.tests))]
             if job.futures:
                 self._pending.append(job)
@@ -274,7 +230,7 @@ class RaySandbox:
                 name=f"dcode-sandbox-{node_id}-{workers}", namespace="dcode", get_if_exists=True,
                 num_cpus=0, max_concurrency=128,  # batches from every process, and cancels beside them
                 scheduling_strategy=NodeAffinitySchedulingStrategy(node_id, soft=False)).remote(workers, first_cpu)
-            node = _Node(node_id, workers, actor)
+            node = NodeState(node_id, workers, actor)
             self._nodes[node_id] = node
             actor.info.remote().future().add_done_callback(lambda f, node=node: self._event("info", node, f))
 
@@ -283,17 +239,17 @@ class RaySandbox:
             self._started(subject, future)
         elif kind == "ping":
             if self._nodes.get(subject.id) is subject and future.exception() is not None:
-                self._lose(subject, f"its sandbox actor stopped answering: {_why(future.exception())}")
+                self._lose(subject, f"its sandbox actor stopped answering: {why(future.exception())}")
         else:
             self._landed(subject, future)
 
-    def _started(self, node: _Node, future: Future) -> None:
+    def _started(self, node: NodeState, future: Future) -> None:
         if self._nodes.get(node.id) is not node:
             return
         try:
             info = future.result()
         except Exception as e:
-            self._lose(node, f"its sandbox actor did not start: {_why(e)}")
+            self._lose(node, f"its sandbox actor did not start: {why(e)}")
             return
         if info.get("error"):
             self._refused[node.id] = f"{info.get('host', node.id)}: {info['error']}"
@@ -303,7 +259,7 @@ class RaySandbox:
         node.info, node.ready = info, True
         self._starts[node.id] = 0  # counted are starts that fail in a row; a death later is a fault of its own
 
-    def _landed(self, batch: _Batch, future: Future) -> None:
+    def _landed(self, batch: Batch, future: Future) -> None:
         node = batch.node
         if batch not in node.batches:
             return  # its node was lost first, and its jobs went elsewhere
@@ -317,23 +273,23 @@ class RaySandbox:
             for job in batch.jobs:
                 for f in job.futures:
                     if isinstance(cause, BadInput):
-                        _settle(f, error=BadInput(str(cause)))
+                        settle(f, error=BadInput(str(cause)))
                     else:
-                        _settle(f, result=[_sandbox_error(job, f, f"on its Ray node: {_why(e)}")])
+                        settle(f, result=[sandbox_error(job, f, f"on its Ray node: {why(e)}")])
             return
         except Exception as e:  # the actor or its node died under the batch
-            self._lose(node, _why(e), extra=[batch])
+            self._lose(node, why(e), extra=[batch])
             return
         for job, outs in zip(batch.jobs, outcomes, strict=True):
             for index, out in enumerate(outs):
-                _settle_outcome(job, index, out)
+                settle_outcome(job, index, out)
 
     def _expire(self) -> None:
         now = time.monotonic()
         for node in [n for n in self._nodes.values() if any(b.deadline < now for b in n.batches)]:
             self._lose(node, "a batch on it ran past every time limit it had")
 
-    def _lose(self, node: _Node, reason: str, extra: Sequence[_Batch] = ()) -> None:
+    def _lose(self, node: NodeState, reason: str, extra: Sequence[Batch] = ()) -> None:
         """A node is gone: kill its actor and send its unfinished jobs to the others (once more each)."""
         if self._nodes.get(node.id) is node:
             del self._nodes[node.id]
@@ -345,7 +301,7 @@ class RaySandbox:
             job.batch = None
             if job.attempts >= MAX_ATTEMPTS:
                 for f in job.futures:
-                    _settle(f, result=[_sandbox_error(job, f, f"lost twice with its Ray node ({reason})")])
+                    settle(f, result=[sandbox_error(job, f, f"lost twice with its Ray node ({reason})")])
             else:
                 again.append(job)
         with self._cond:
@@ -362,7 +318,7 @@ class RaySandbox:
                     return
                 self._send(node, jobs)
 
-    def _take(self, node: _Node, nodes: int) -> list[_Job]:
+    def _take(self, node: NodeState, nodes: int) -> list[PendingJob]:
         """Whole jobs from the front of the queue: an even share of it, at most a few tests per worker."""
         with self._cond:
             queued = sum(len(job.wire.tests) for job in self._pending)
@@ -376,19 +332,19 @@ class RaySandbox:
                     size += len(job.wire.tests)
             return jobs
 
-    def _send(self, node: _Node, jobs: list[_Job]) -> None:
+    def _send(self, node: NodeState, jobs: list[PendingJob]) -> None:
         wires = []
         for job in jobs:
             job.attempts += 1
             wires.append(replace(job.wire, skip=frozenset(i for i, f in enumerate(job.futures) if f.done())))
         start = max([b.deadline - GRACE_S for b in node.batches] + [time.monotonic()])
-        batch = _Batch(node, jobs, start + sum(job.cost_s() for job in jobs) / node.workers + GRACE_S)
+        batch = Batch(node, jobs, start + sum(job.cost_s() for job in jobs) / node.workers + GRACE_S)
         for job in jobs:
             job.batch = batch
         node.batches.append(batch)
         node.actor.run.remote(wires).future().add_done_callback(lambda f, b=batch: self._event("batch", b, f))
 
-    def _forward_cancel(self, job: _Job, index: int) -> None:
+    def _forward_cancel(self, job: PendingJob, index: int) -> None:
         batch = job.batch
         if batch is not None and not self._closed:
             try:
@@ -408,7 +364,7 @@ class RaySandbox:
             jobs, self._pending = list(self._pending), deque()
         for job in jobs:
             for f in job.futures:
-                _settle(f, error=BadInput(reason))
+                settle(f, error=BadInput(reason))
 
     def _fail_all(self, reason: str) -> None:
         with self._cond:
@@ -418,47 +374,10 @@ class RaySandbox:
             node.batches.clear()
         for job in jobs:
             for f in job.futures:
-                _settle(f, result=[_sandbox_error(job, f, reason)])
+                settle(f, result=[sandbox_error(job, f, reason)])
 
     def _kill(self, actor: Any) -> None:
         try:
             self._ray.kill(actor, no_restart=True)
         except Exception:  # already dead, or the cluster is gone
             pass
-
-
-def _settle_outcome(job: _Job, index: int, out: Outcome) -> None:
-    future, test = job.futures[index], job.wire.tests[index]
-    if isinstance(out, Cancelled):
-        _settle(future, error=CancelledError())
-    elif isinstance(out, Refused):
-        _settle(future, error=BadInput(out.message))
-    elif out is None:
-        _settle(future, result=None)
-    else:
-        _settle(future, result=[replace(r, test=test) if r.test is None else r for r in out])
-
-
-def _settle(future: Future, *, result: Any = None, error: BaseException | None = None) -> None:
-    """Resolve a future unless it already is (a caller's cancel wins a race with the verdict)."""
-    if future.done():
-        return
-    try:
-        if isinstance(error, CancelledError):
-            Future.cancel(future)
-        elif error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(result)
-    except InvalidStateError:
-        pass
-
-
-def _sandbox_error(job: _Job, future: Future, message: str) -> TestResult:
-    test = job.wire.tests[job.futures.index(future)]  # type: ignore[arg-type]
-    return TestResult(test=test, verdict=Verdict.SANDBOX_ERROR, time_s=0.0, message=message)
-
-
-def _why(e: BaseException) -> str:
-    text = str(e).strip() or type(e).__name__
-    return f"{type(e).__name__}: {text.splitlines()[0][:200]}"
