@@ -209,7 +209,10 @@ class RaySandbox:
         """Read the cluster's nodes: start an actor on each new one, drop those that left."""
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-        alive = {n["NodeID"]: n for n in self._ray.nodes() if n.get("Alive")}
+        try:
+            alive = {n["NodeID"]: n for n in self._ray.nodes() if n.get("Alive")}
+        except Exception:  # the head is briefly unreachable: keep the nodes as they were, read again later
+            return
         for node in [n for n in self._nodes.values() if n.id not in alive]:
             self._lose(node, "its Ray node left the cluster")
         for node in [n for n in self._nodes.values() if n.ready and not n.batches]:
