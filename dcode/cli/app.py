@@ -105,8 +105,14 @@ def config(
 
 
 @app.command("sandbox")
-def sandbox_status() -> None:
-    """Say which isolation runs candidates here (builds one sandbox), or what is missing. Exit 1 if none."""
+def sandbox_status(ray: Optional[str] = RAY) -> None:
+    """Say which isolation runs candidates here (builds one sandbox), or what is missing. Exit 1 if none.
+
+    With --ray: the same for each node of the Ray cluster."""
+    if ray is not None:
+        from dcode.cli.cluster import show_nodes
+
+        raise typer.Exit(show_nodes(ray, err))
     from dcode.sandbox import isolation_status
 
     status = isolation_status()

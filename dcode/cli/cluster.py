@@ -36,3 +36,16 @@ def use_ray(flag: str | None, err: Console) -> None:
         use_cluster(address)
         nodes = cluster_nodes()
     err.print(f"dcode: checks run on Ray ({address}): {nodes} node(s) with a sandbox", markup=False, highlight=False)
+
+
+def show_nodes(address: str, err: Console) -> int:
+    """`dcode sandbox --ray ADDRESS`: each node's host, workers and isolation; 1 if no node has a sandbox."""
+    from dcode.sandbox import cluster_nodes, get_sandbox, use_cluster
+
+    with err.status(f"connecting to Ray ({address})"):
+        use_cluster(address)
+        cluster_nodes()  # BadInput (exit 2) when no node can have a sandbox
+        nodes = get_sandbox().nodes()  # type: ignore[attr-defined]
+    for node in nodes:
+        print(f"{node['host']} ({node['node_id'][:12]}): {node['workers']} worker(s); {node['isolation']}")
+    return 0 if nodes else 1

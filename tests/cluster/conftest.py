@@ -7,6 +7,8 @@ is noticed in about a second, not Ray's default of half a minute.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
 # Read when Ray is imported: keep 127.0.0.1 as it is (set before any import of ray).
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
@@ -27,14 +29,18 @@ def cluster():
     import ray
     from ray.cluster_utils import Cluster
 
+    # Ray's sessions (logs, sockets) in a folder of this run's, removed afterwards: nothing is left in /tmp/ray.
+    temp = tempfile.mkdtemp(prefix="dcode-ray-")
     c = Cluster(initialize_head=True, head_node_args={
-        "num_cpus": 1, "node_ip_address": "127.0.0.1", "include_dashboard": False, "_system_config": FAST_HEALTH})
+        "num_cpus": 1, "node_ip_address": "127.0.0.1", "include_dashboard": False, "_system_config": FAST_HEALTH,
+        "temp_dir": temp})
     for _ in range(NODES - 1):
         add_node(c)
     c.wait_for_nodes()
     yield c
     ray.shutdown()
     c.shutdown()
+    shutil.rmtree(temp, ignore_errors=True)
     os.environ.pop("DCODE_SANDBOX_TEST_SECRET", None)
 
 

@@ -97,3 +97,10 @@ def test_a_bad_ray_address_is_one_line_and_exit_2(tmp_path):
         assert done.returncode == 2
         assert done.stderr.strip().splitlines() == [f"dcode: error: {done.stderr.split('error: ', 1)[1].strip()}"]
         assert words in done.stderr
+
+
+def test_dcode_sandbox_says_each_nodes_isolation(cluster):
+    done = dcode("sandbox", "--ray", cluster.address)
+    assert done.returncode == 0, done.stderr
+    rows = done.stdout.strip().splitlines()
+    assert len(rows) == 3 and all("1 worker(s);" in row and "namespaces" in row for row in rows), rows
