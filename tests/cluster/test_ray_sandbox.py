@@ -130,6 +130,11 @@ def test_a_bad_address_is_one_clear_error():
         RaySandbox("127.0.0.1:1").start()
     with pytest.raises(BadInput, match="--ray takes"):
         RaySandbox("not an address").start()
+    import importlib.util
+
+    words = "Ray Client" if importlib.util.find_spec("grpc") is None else "no Ray cluster answers"
+    with pytest.raises(BadInput, match=words):
+        RaySandbox("ray://127.0.0.1:1").start()
 
 
 def test_a_test_lost_twice_with_its_node_is_a_sandbox_error_and_the_rest_go_on(cluster):

@@ -41,6 +41,12 @@ def connect(address: str) -> bool:
     if address not in ("", "local"):
         if not is_address(address):
             raise BadInput(f"--ray takes local, auto, HOST:PORT or ray://HOST:PORT, got {address!r}")
+        if address.startswith("ray://"):
+            import importlib.util
+
+            if importlib.util.find_spec("grpc") is None:
+                raise BadInput("ray:// addresses (Ray Client) need pip install 'ray[client]'; "
+                               "or give the head's HOST:6379 from a machine in the cluster")
         if address != "auto":
             _reachable(address)
     ray = import_ray()
