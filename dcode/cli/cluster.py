@@ -27,25 +27,27 @@ def bare_ray_flag(argv: list[str]) -> list[str]:
 def use_ray(flag: str | None, err: Console) -> None:
     """Send this process's checks to Ray when the flag or the ray_address setting asks for it."""
     from dcode.config import load_settings
-    from dcode.sandbox import cluster_nodes, use_cluster
 
     address = flag if flag is not None else load_settings().ray_address
     if not address:
         return
-    with err.status(f"connecting to Ray ({address})"):
-        use_cluster(address)
-        nodes = cluster_nodes()
-    err.print(f"dcode: checks run on Ray ({address}): {nodes} node(s) with a sandbox", markup=False, highlight=False)
+    nodes = _join(address, err)
+    err.print(f"dcode: checks run on Ray ({address}): {len(nodes)} node(s) with a sandbox", markup=False,
+              highlight=False)
 
 
 def show_nodes(address: str, err: Console) -> int:
     """`dcode sandbox --ray ADDRESS`: each node's host, workers and isolation; 1 if no node has a sandbox."""
-    from dcode.sandbox import cluster_nodes, get_sandbox, use_cluster
-
-    with err.status(f"connecting to Ray ({address})"):
-        use_cluster(address)
-        cluster_nodes()  # BadInput (exit 2) when no node can have a sandbox
-        nodes = get_sandbox().nodes()  # type: ignore[attr-defined]
+    nodes = _join(address, err)
     for node in nodes:
         print(f"{node['host']} ({node['node_id'][:12]}): {node['workers']} worker(s); {node['isolation']}")
     return 0 if nodes else 1
+
+
+def _join(address: str, err: Console) -> list[dict]:
+    """Connect and wait for the nodes' sandboxes; BadInput (exit 2) when none can have one."""
+    from dcode.sandbox import cluster_nodes, use_cluster
+
+    with err.status(f"connecting to Ray ({address})"):
+        use_cluster(address)
+        return cluster_nodes()

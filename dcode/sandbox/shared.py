@@ -69,10 +69,11 @@ def cluster_address() -> str | None:
     return _cluster_address
 
 
-def cluster_nodes(timeout_s: float = 120.0) -> int:
-    """How many cluster nodes have a sandbox ready, once the first has (0: checks run on this machine)."""
+def cluster_nodes(timeout_s: float = 120.0) -> list[dict]:
+    """The cluster's nodes with a sandbox ready (host, workers, isolation), once they have started;
+    empty when checks run on this machine. BadInput when no node can have a sandbox."""
     if _cluster_address is None:
-        return 0
+        return []
     return get_sandbox().wait_ready(timeout_s)  # type: ignore[attr-defined]
 
 

@@ -28,8 +28,7 @@ from dcode.errors import BadInput
 from dcode.problem.types import TestCase
 from dcode.sandbox import judge
 from dcode.sandbox.cluster.connect import connect, import_ray
-from dcode.sandbox.cluster.jobs import (Batch, ClusterFuture, NodeState, PendingJob, sandbox_error, settle,
-                                        settle_outcome, why)
+from dcode.sandbox.cluster.jobs import Batch, ClusterFuture, NodeState, PendingJob, settle_outcome, why
 from dcode.sandbox.cluster.node import Job, NodeSandbox
 from dcode.sandbox.shared import in_order
 from dcode.sandbox.verdict import CheckResult, Limits, TestResult
@@ -99,8 +98,8 @@ class RaySandbox:
         """The nodes whose sandbox is ready: node id, host, the actor's pid, workers and isolation."""
         return [{"node_id": n.id, **n.info} for n in list(self._nodes.values()) if n.ready]
 
-    def wait_ready(self, timeout_s: float = 120.0) -> int:
-        """Wait for the nodes' sandboxes to start; how many are ready. BadInput when no node can have one.
+    def wait_ready(self, timeout_s: float = 120.0) -> list[dict]:
+        """Wait for the nodes' sandboxes to start; the ready ones (as nodes()). BadInput when no node can have one.
 
         Returns once no node is still starting, or after `timeout_s` with at least one ready.
         """
@@ -109,11 +108,9 @@ class RaySandbox:
         while True:
             ready = self.nodes()
             if ready and (len(ready) == len(self._nodes) or time.monotonic() > deadline):
-                return len(ready)
+                return ready
             if not self._nodes:
-                if self._refused:
-                    raise BadInput("no Ray node can run the sandbox: " + next(iter(self._refused.values())))
-                raise BadInput("the Ray cluster has no node with a CPU to check on")
+                raise BadInput(self._refused_reason() or "the Ray cluster has no node with a CPU to check on")
             if time.monotonic() > deadline:
                 raise BadInput(f"no Ray node started a sandbox in {timeout_s:g} s")
             time.sleep(0.05)
@@ -274,11 +271,10 @@ class RaySandbox:
         except RayTaskError as e:  # the actor raised: the same would happen on any node
             cause = getattr(e, "cause", None)
             for job in batch.jobs:
-                for f in job.futures:
-                    if isinstance(cause, BadInput):
-                        settle(f, error=BadInput(str(cause)))
-                    else:
-                        settle(f, result=[sandbox_error(job, f, f"on its Ray node: {why(e)}")])
+                if isinstance(cause, BadInput):
+                    job.refuse(str(cause))
+                else:
+                    job.fail(f"on its Ray node: {why(e)}")
             return
         except Exception as e:  # the actor or its node died under the batch
             self._lose(node, why(e), extra=[batch])
@@ -303,8 +299,7 @@ class RaySandbox:
         for job in jobs:
             job.batch = None
             if job.attempts >= MAX_ATTEMPTS:
-                for f in job.futures:
-                    settle(f, result=[sandbox_error(job, f, f"lost twice with its Ray node ({reason})")])
+                job.fail(f"lost twice with its Ray node ({reason})")
             else:
                 again.append(job)
         with self._cond:
@@ -359,25 +354,27 @@ class RaySandbox:
         """Nothing can check the queued jobs (no node, or none whose sandbox starts): say so to each caller."""
         if self._nodes or not self._pending:
             return
-        if self._refused:
-            reason = "no Ray node can run the sandbox: " + next(iter(self._refused.values()))
-        else:
-            reason = "no Ray node is left to check on"
-        with self._cond:
-            jobs, self._pending = list(self._pending), deque()
-        for job in jobs:
-            for f in job.futures:
-                settle(f, error=BadInput(reason))
+        reason = self._refused_reason() or "no Ray node is left to check on"
+        for job in self._take_all():
+            job.refuse(reason)
 
     def _fail_all(self, reason: str) -> None:
-        with self._cond:
-            jobs, self._pending = list(self._pending), deque()
-        jobs += [j for n in self._nodes.values() for b in n.batches for j in b.jobs]
+        jobs = self._take_all() + [j for n in self._nodes.values() for b in n.batches for j in b.jobs]
         for node in self._nodes.values():
             node.batches.clear()
         for job in jobs:
-            for f in job.futures:
-                settle(f, result=[sandbox_error(job, f, reason)])
+            job.fail(reason)
+
+    def _take_all(self) -> list[PendingJob]:
+        with self._cond:
+            jobs, self._pending = list(self._pending), deque()
+        return jobs
+
+    def _refused_reason(self) -> str | None:
+        """Why no node could have a sandbox, when that is the reason (the first node's words)."""
+        if not self._refused:
+            return None
+        return "no Ray node can run the sandbox: " + next(iter(self._refused.values()))
 
     def _kill(self, actor: Any) -> None:
         try:

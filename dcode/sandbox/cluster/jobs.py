@@ -43,6 +43,16 @@ class PendingJob:
     def cost_s(self) -> float:
         return sum(judge.wall_limit(t, self.wire.limits) + 5.0 for t in self.wire.tests)
 
+    def fail(self, message: str) -> None:
+        """Every test still open gets `sandbox_error` with `message`."""
+        for test, future in zip(self.wire.tests, self.futures):
+            settle(future, result=[TestResult(test=test, verdict=Verdict.SANDBOX_ERROR, time_s=0.0, message=message)])
+
+    def refuse(self, message: str) -> None:
+        """Every test still open raises BadInput(message) to its caller."""
+        for future in self.futures:
+            settle(future, error=BadInput(message))
+
 
 @dataclass(eq=False)
 class NodeState:
@@ -86,11 +96,6 @@ def settle(future: Future, *, result: Any = None, error: BaseException | None = 
             future.set_result(result)
     except InvalidStateError:
         pass
-
-
-def sandbox_error(job: PendingJob, future: Future, message: str) -> TestResult:
-    test = job.wire.tests[job.futures.index(future)]  # type: ignore[arg-type]
-    return TestResult(test=test, verdict=Verdict.SANDBOX_ERROR, time_s=0.0, message=message)
 
 
 def why(e: BaseException) -> str:
