@@ -53,3 +53,25 @@ def gemma_gguf(gemma_home) -> Path:
     path = gemma_home / "models" / "gemma-3-270m" / "gemma-3-270m-q4_k_m.gguf"
     assert path.is_file(), path
     return path
+
+
+@pytest.fixture
+def killed_when():
+    """Run a command in a session of its own and SIGKILL the whole of it once `ready()` is true.
+
+    For the tests of what survives a real kill: the command must still be running then.
+    """
+    import signal
+    import time
+
+    def run(argv: list, ready) -> None:
+        proc = subprocess.Popen([str(a) for a in argv], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        try:
+            while not ready() and proc.poll() is None:
+                time.sleep(0.02)
+            os.killpg(proc.pid, signal.SIGKILL)
+        finally:
+            proc.wait()
+        assert proc.returncode == -signal.SIGKILL, "the run finished before it could be killed"
+    return run

@@ -2,11 +2,8 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from dcode.eval import humaneval
@@ -37,19 +34,12 @@ def test_humaneval_samples_graded_on_ray_are_graded_as_here(tmp_path, cluster):
     assert (tmp_path / "samples.jsonl_results.jsonl").read_text() == results_here
 
 
-def test_a_run_on_ray_killed_midway_resumes_without_counting_a_check_twice(tmp_path, cluster, tiny_gguf):
+def test_a_run_on_ray_killed_midway_resumes_without_counting_a_check_twice(tmp_path, cluster, tiny_gguf,
+                                                                           killed_when):
     args = ["eval", "humaneval", "--model", tiny_gguf, "--n", "2", "--limit", "30", "--max-tokens", "32",
             "--no-report", "--ray", cluster.address]
     out = tmp_path / "run.jsonl"
-    proc = subprocess.Popen([str(DCODE), *map(str, args), "--out", str(out)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        while len(read_run(out)) < 6 if out.exists() else proc.poll() is None:
-            time.sleep(0.05)
-        os.killpg(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL, "the run finished before it could be killed"
+    killed_when([DCODE, *args, "--out", out], lambda: out.exists() and len(read_run(out)) >= 6)
     killed_at = len(read_run(out))
     done = dcode(*args, "--out", out, "--json")
     assert done.returncode == 0, done.stderr

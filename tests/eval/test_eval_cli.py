@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -27,19 +25,11 @@ def lines(path: Path) -> int:
     return path.read_bytes().count(b"\n") if path.exists() else 0
 
 
-def test_a_run_killed_midway_resumes_without_counting_a_sample_twice(tmp_path, tiny_gguf):
+def test_a_run_killed_midway_resumes_without_counting_a_sample_twice(tmp_path, tiny_gguf, killed_when):
     args = ["eval", "humaneval", "--model", tiny_gguf, "--n", "3", "--limit", "40", "--max-tokens", "48",
             "--no-report"]
     out = tmp_path / "run.jsonl"
-    proc = subprocess.Popen([str(DCODE), *map(str, args), "--out", str(out)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        while lines(out) < 10 and proc.poll() is None:
-            time.sleep(0.02)
-        os.killpg(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL, "the run finished before it could be killed"
+    killed_when([DCODE, *args, "--out", out], lambda: lines(out) >= 10)
     killed_at = len(read_run(out))
     assert 10 <= killed_at < 120
     done = dcode(*args, "--out", out, "--json")
