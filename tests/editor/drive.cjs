@@ -87,9 +87,16 @@ async function palette(page, command) {
 
     if (solveFile) {
       await open(page, solveFile);
-      await page.keyboard.press('Control+G'); // go to line
-      await page.keyboard.type(solveLine);
-      await page.keyboard.press('Enter');
+      // Go to the line, and see the cursor there: at any other line the command solves the file in a terminal.
+      const statusbar = () => page.innerText('.statusbar').catch(() => '');
+      for (let tries = 0; tries < 5 && !(await statusbar()).includes(`Ln ${solveLine},`); tries++) {
+        await page.keyboard.press('Control+G');
+        await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 30000 });
+        await page.keyboard.type(solveLine, { delay: 20 });
+        await page.keyboard.press('Enter');
+        await page.waitForTimeout(500);
+      }
+      const cursor = await statusbar();
       const original = fs.readFileSync(path.join(workspace, solveFile), 'utf8');
       await palette(page, 'dcode: Solve problem file');
       // The server's loop runs; its edit arrives as a workspace edit, which leaves the editor dirty. Save it.
@@ -100,7 +107,7 @@ async function palette(page, command) {
         if (await page.$('.tab.active.dirty')) await page.keyboard.press('Control+S');
         saved = fs.readFileSync(path.join(workspace, solveFile), 'utf8'); // the save lands a moment later
       }
-      step('solved', { saved, notifications: await page.innerText('.notifications-toasts').catch(() => '') });
+      step('solved', { saved, cursor, notifications: await page.innerText('.notifications-toasts').catch(() => '') });
     }
   } catch (error) {
     seen.error = String(error && error.stack || error);
